@@ -1,0 +1,1 @@
+// Kernels of the activation family (contract: src/backend/contract/activation.ts).

@@ -1,0 +1,1 @@
+// Kernels of the conv family (contract: src/backend/contract/conv.ts).

@@ -1,0 +1,1 @@
+// Kernels of the dropout family (contract: src/backend/contract/dropout.ts).

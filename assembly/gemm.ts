@@ -1,0 +1,1 @@
+// Kernels of the gemm family (contract: src/backend/contract/gemm.ts).

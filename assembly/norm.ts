@@ -1,0 +1,1 @@
+// Kernels of the norm family (contract: src/backend/contract/norm.ts).

@@ -1,0 +1,1 @@
+// Kernels of the optim family (contract: src/backend/contract/optim.ts).

@@ -1,0 +1,1 @@
+// Kernels of the pool family (contract: src/backend/contract/pool.ts).

@@ -1,0 +1,1 @@
+// Kernels of the reduce family (contract: src/backend/contract/reduce.ts).

@@ -1,0 +1,1 @@
+// Kernels of the vector family (contract: src/backend/contract/vector.ts).

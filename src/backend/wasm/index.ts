@@ -1,0 +1,51 @@
+import type { Kernels } from "../kernels.js";
+import { completeKernels } from "../names.js";
+
+/** The exports of a simdnet WASM build beyond the kernels. */
+interface ModuleExtras {
+  heapBase(): number;
+  hasRelaxedSimd(): number;
+  peakProbe(iterations: number): number;
+}
+
+export type WasmKernelSet = { kernels: Kernels; missing: string[]; heapBase: number; peakProbe: (iterations: number) => number };
+
+/** Where the WASM bytes come from: embedded (default), given bytes, or a URL to fetch (CSP-strict sites). */
+export type WasmSource = BufferSource | URL | string;
+
+async function loadBytes(source: WasmSource): Promise<BufferSource> {
+  if (typeof source === "string" || source instanceof URL) {
+    const res = await fetch(source);
+    if (!res.ok) throw new Error(`wasm url: expected HTTP 200, got ${res.status} for ${String(source)}`);
+    return await res.arrayBuffer();
+  }
+  return source;
+}
+
+/**
+ * Instantiates one WASM build against a host-created memory. The kernels are the module's
+ * exports as they are: every argument is a number, so no glue sits between JS and the kernel
+ * (which is why simdnet needs neither @assemblyscript/loader nor generated bindings).
+ */
+export async function instantiateKernels(source: WasmSource, memory: WebAssembly.Memory, name: string): Promise<WasmKernelSet> {
+  const bytes = await loadBytes(source);
+  const { instance } = await WebAssembly.instantiate(bytes, {
+    env: {
+      memory,
+      abort(_msg: number, _file: number, line: number, column: number): never {
+        throw new Error(`simdnet ${name} kernel aborted at line ${line}:${column}`);
+      },
+    },
+  });
+  const exports = instance.exports as unknown as Partial<Kernels> & ModuleExtras;
+  const { kernels, missing } = completeKernels(exports, name);
+  return { kernels, missing, heapBase: exports.heapBase(), peakProbe: exports.peakProbe };
+}
+
+/** Decodes base64 in any runtime (atob exists in browsers and Node ≥ 16). */
+export function decodeBase64(text: string): Uint8Array<ArrayBuffer> {
+  const bin = atob(text);
+  const out = new Uint8Array(new ArrayBuffer(bin.length));
+  for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
+  return out;
+}

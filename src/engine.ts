@@ -1,0 +1,194 @@
+import { createJsKernels } from "./backend/js/index.js";
+import type { BackendName, Kernels } from "./backend/kernels.js";
+import { Allocator, MemoryViews } from "./backend/memory.js";
+import { shapeSize } from "./backend/shapes.js";
+import { relaxedWasmBase64, simdWasmBase64 } from "./backend/wasm/embedded.js";
+import { detectWasmFeatures, type WasmFeatures } from "./backend/wasm/features.js";
+import { decodeBase64, instantiateKernels, type WasmSource } from "./backend/wasm/index.js";
+import { checkOptions, fail, SimdnetError } from "./errors.js";
+import { Tensor, type DType } from "./tensor.js";
+
+/** Options of createEngine / init. */
+export interface EngineOptions {
+  /**
+   * Which kernels to use. 'auto' (default) picks the fastest the runtime validates:
+   * wasm-relaxed-simd → wasm-simd → js. The environment variable SIMDNET_BACKEND, when set,
+   * overrides 'auto'. Naming an unavailable backend is an error.
+   */
+  backend?: "auto" | BackendName;
+  /**
+   * Where to load the WASM builds from instead of the bytes embedded in the bundle (for sites
+   * whose Content-Security-Policy forbids compiling inline bytes): URLs or bytes per build.
+   */
+  wasm?: { simd?: WasmSource; relaxedSimd?: WasmSource };
+}
+
+const BACKENDS: readonly string[] = ["auto", "wasm-relaxed-simd", "wasm-simd", "js"];
+const OPTION_KEYS = ["backend", "wasm"];
+
+function envBackend(): string | undefined {
+  const proc = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process;
+  const value = proc?.env?.["SIMDNET_BACKEND"];
+  return value === undefined || value === "" ? undefined : value;
+}
+
+function unavailable(name: BackendName, features: WasmFeatures): never {
+  const lacks = !features.webassembly
+    ? "WebAssembly"
+    : !features.simd
+      ? "WebAssembly SIMD"
+      : "WebAssembly relaxed SIMD (Node 20 enables it with --experimental-wasm-relaxed-simd)";
+  throw new SimdnetError(`backend: expected a backend this runtime supports, got "${name}" (the runtime lacks ${lacks})`);
+}
+
+/**
+ * One set of kernels with its own linear memory and allocator. Several engines (of different
+ * backends) can live in one process; tensors belong to the engine that made them.
+ */
+export class Engine {
+  /** The memory every tensor of this engine lives in. */
+  readonly memory: WebAssembly.Memory;
+  /** Typed views of `memory` that survive its growth. */
+  readonly views: MemoryViews;
+  /** The host-side allocator over `memory`. */
+  readonly allocator: Allocator;
+
+  private constructor(
+    /** The backend in use. */
+    readonly backend: BackendName,
+    /** The raw kernels (pointer ABI; see src/backend/kernels.ts). */
+    readonly kernels: Kernels,
+    memory: WebAssembly.Memory,
+    heapBase: number,
+    /** Kernels this backend does not implement (empty in a complete build). */
+    readonly missingKernels: readonly string[],
+    /** Runs the register-resident SIMD multiply-add probe (WASM backends only). */
+    readonly peakProbe: ((iterations: number) => number) | null,
+  ) {
+    this.memory = memory;
+    this.views = new MemoryViews(memory);
+    this.allocator = new Allocator(memory, heapBase);
+  }
+
+  /** Creates an engine; see EngineOptions. */
+  static async create(options: EngineOptions = {}): Promise<Engine> {
+    checkOptions("createEngine options", options, OPTION_KEYS);
+    let requested: string = options.backend ?? "auto";
+    if (requested === "auto") requested = envBackend() ?? "auto";
+    if (!BACKENDS.includes(requested)) fail("backend", `one of ${BACKENDS.map((b) => `"${b}"`).join(", ")}`, requested);
+    const features = detectWasmFeatures();
+    const name: BackendName = requested === "auto"
+      ? features.relaxedSimd ? "wasm-relaxed-simd" : features.simd ? "wasm-simd" : "js"
+      : (requested as BackendName);
+    if (name === "wasm-relaxed-simd" && !features.relaxedSimd) unavailable(name, features);
+    if (name === "wasm-simd" && !features.simd) unavailable(name, features);
+
+    // 65536 pages = 4 GiB, the wasm32 limit; memory grows on demand from one page.
+    const memory = new WebAssembly.Memory({ initial: 1, maximum: 65536 });
+    if (name === "js") {
+      const views = new MemoryViews(memory);
+      const { kernels, missing } = createJsKernels(views);
+      return new Engine(name, kernels, memory, 64, missing, null);
+    }
+    const source = name === "wasm-relaxed-simd"
+      ? options.wasm?.relaxedSimd ?? decodeBase64(relaxedWasmBase64)
+      : options.wasm?.simd ?? decodeBase64(simdWasmBase64);
+    const set = await instantiateKernels(source, memory, name);
+    return new Engine(name, set.kernels, memory, set.heapBase, set.missing, set.peakProbe);
+  }
+
+  /** Allocates an uninitialised tensor of the given shape. */
+  empty(shape: readonly number[], dtype: DType = "float32"): Tensor {
+    const size = shapeSize("shape", shape);
+    const ptr = this.allocator.alloc(size * 4);
+    return new Tensor(this, [...shape], dtype, ptr, size);
+  }
+
+  /** A tensor of zeros. */
+  zeros(shape: readonly number[], dtype: DType = "float32"): Tensor {
+    const t = this.empty(shape, dtype);
+    t.data.fill(0);
+    return t;
+  }
+
+  /**
+   * A tensor holding a copy of `data` (row-major, length = product of shape). NaN/Inf are
+   * rejected for float32 data, naming the first bad index; int32 data must be integers.
+   */
+  tensor(data: Float32Array | Int32Array | readonly number[], shape: readonly number[], dtype?: DType): Tensor {
+    const type: DType = dtype ?? (data instanceof Int32Array ? "int32" : "float32");
+    const size = shapeSize("shape", shape);
+    if (data === null || typeof data !== "object" || typeof (data as ArrayLike<number>).length !== "number") {
+      fail("tensor data", "a Float32Array, Int32Array or number[]", data);
+    }
+    if (data.length !== size) fail("tensor data length", `${size} (product of shape [${shape.join(", ")}])`, data.length);
+    for (let i = 0; i < data.length; i++) {
+      const x = data[i]!;
+      if (typeof x !== "number" || !Number.isFinite(x)) fail(`tensor data[${i}]`, "a finite number", x);
+      if (type === "int32" && !Number.isInteger(x)) fail(`tensor data[${i}]`, "an integer for dtype int32", x);
+    }
+    const t = this.empty(shape, type);
+    t.data.set(data);
+    return t;
+  }
+
+  private checkOwn(what: string, t: Tensor): void {
+    if (!(t instanceof Tensor)) fail(what, "a Tensor", t);
+    if (t.engine !== this) {
+      throw new SimdnetError(`${what}: expected a tensor of this engine (${this.backend}), got a tensor of another engine (${t.engine.backend})`);
+    }
+    if (t.isDisposed) throw new SimdnetError(`${what}: expected a live tensor, got a disposed tensor`);
+    if (t.dtype !== "float32") fail(`${what} dtype`, '"float32"', t.dtype);
+  }
+
+  /**
+   * Matrix product op(a)·op(b) of 2-D float32 tensors, as a new tensor (m×n).
+   * a: m×k (or k×m with transA), b: k×n (or n×k with transB).
+   */
+  matmul(a: Tensor, b: Tensor, options: { transA?: boolean; transB?: boolean } = {}): Tensor {
+    checkOptions("matmul options", options, ["transA", "transB"]);
+    this.checkOwn("matmul a", a);
+    this.checkOwn("matmul b", b);
+    if (a.shape.length !== 2) fail("matmul a shape", "2 dimensions", a.shape);
+    if (b.shape.length !== 2) fail("matmul b shape", "2 dimensions", b.shape);
+    const transA = options.transA === true;
+    const transB = options.transB === true;
+    const [a0, a1] = a.shape as [number, number];
+    const [b0, b1] = b.shape as [number, number];
+    const m = transA ? a1 : a0;
+    const k = transA ? a0 : a1;
+    const kb = transB ? b1 : b0;
+    const n = transB ? b0 : b1;
+    if (k !== kb) {
+      fail(`matmul b shape`, `${transB ? "[n, " + k + "]" : "[" + k + ", n]"} to match a's inner size ${k}`, b.shape);
+    }
+    const c = this.empty([m, n]);
+    const workBytes = this.kernels.gemmWorkBytes(m, n, k);
+    const work = workBytes > 0 ? this.allocator.alloc(workBytes) : 0;
+    try {
+      this.kernels.gemm(transA ? 1 : 0, transB ? 1 : 0, m, n, k, 1, a.ptr, a1, b.ptr, b1, 0, c.ptr, n, work);
+    } finally {
+      if (work !== 0) this.allocator.release(work);
+    }
+    return c;
+  }
+}
+
+let defaultEngine: Engine | null = null;
+
+/** Creates an independent engine (its own memory and backend). */
+export function createEngine(options?: EngineOptions): Promise<Engine> {
+  return Engine.create(options);
+}
+
+/** Creates the default engine (replacing any earlier one) and returns it. */
+export async function init(options?: EngineOptions): Promise<Engine> {
+  defaultEngine = await Engine.create(options);
+  return defaultEngine;
+}
+
+/** The engine made by the last init(); throws if init() has not run. */
+export function getEngine(): Engine {
+  if (defaultEngine === null) throw new SimdnetError("engine: expected init() to have been awaited first, got no engine");
+  return defaultEngine;
+}
