@@ -1,7 +1,7 @@
 // Compiles assembly/ twice (plain SIMD and relaxed SIMD) and embeds both binaries in a generated
 // TypeScript module, so that the library is one JS file that works in any runtime with no fetch.
 import asc from "assemblyscript/asc";
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 
 const builds = [
   { name: "simd", file: "build/simdnet-simd.wasm", enable: ["simd"] },
@@ -12,7 +12,7 @@ mkdirSync("build", { recursive: true });
 for (const b of builds) {
   const args = [
     "assembly/index.ts",
-    "--outFile", b.file,
+    "--outFile", `${b.file}.${process.pid}.tmp`,
     "--textFile", b.file.replace(/\.wasm$/, ".wat"),
     "--optimizeLevel", "3",
     "--shrinkLevel", "0",
@@ -33,6 +33,8 @@ for (const b of builds) {
     console.error(`asc failed for the ${b.name} build: ${error.message}`);
     process.exit(1);
   }
+  // Rename so a concurrent reader never sees a half-written file.
+  renameSync(`${b.file}.${process.pid}.tmp`, b.file);
 }
 
 const lines = [
@@ -43,5 +45,7 @@ const lines = [
   "",
 ];
 mkdirSync("src/backend/wasm", { recursive: true });
-writeFileSync("src/backend/wasm/embedded.ts", lines.join("\n"));
+const tmp = `src/backend/wasm/embedded.ts.${process.pid}.tmp`;
+writeFileSync(tmp, lines.join("\n"));
+renameSync(tmp, "src/backend/wasm/embedded.ts");
 console.log(`built ${builds.map((b) => `${b.file} (${readFileSync(b.file).length} bytes)`).join(", ")}`);
