@@ -1,1 +1,168 @@
 // Kernels of the pool family (contract: src/backend/contract/pool.ts).
+// The generic kernels are scalar: a pooling window is a handful of loads and the layers spend
+// their time in the convolutions around them. 2x2 stride-2 unpadded max/avg pooling, the
+// MaxPool2d(2) of every reference CNN, gets a SIMD path that makes four outputs per step.
+
+// Picks `b` over `a` where b > a or b is NaN: ties keep the earlier cell, NaN propagates.
+// @ts-ignore: decorator
+@inline
+function takeLater(a: v128, b: v128): v128 {
+  return v128.or(f32x4.gt(b, a), f32x4.ne(b, b));
+}
+
+export function maxPool2dForward(
+  planes: i32, inH: i32, inW: i32, kH: i32, kW: i32, strideH: i32, strideW: i32,
+  padH: i32, padW: i32, outH: i32, outW: i32, x: usize, y: usize, argmax: usize,
+): void {
+  const inPlane = <usize>(inH * inW) << 2;
+  const outPlane = <usize>(outH * outW) << 2;
+  const fast = kH == 2 && kW == 2 && strideH == 2 && strideW == 2 && padH == 0 && padW == 0;
+  for (let p = 0; p < planes; p++) {
+    const xp = x + <usize>p * inPlane;
+    const yp = y + <usize>p * outPlane;
+    const ap = argmax + <usize>p * outPlane;
+    for (let oy = 0; oy < outH; oy++) {
+      let ox = 0;
+      if (fast) {
+        const top = 2 * oy * inW;
+        const r0 = xp + (<usize>top << 2);
+        const r1 = r0 + (<usize>inW << 2);
+        const rowBase = i32x4.add(i32x4.splat(top), i32x4(0, 2, 4, 6));
+        const offB = i32x4.splat(1);
+        const offC = i32x4.splat(inW);
+        const offD = i32x4.splat(inW + 1);
+        for (; ox + 4 <= outW; ox += 4) {
+          const o = <usize>ox << 3;
+          const t0 = v128.load(r0 + o), t1 = v128.load(r0 + o, 16);
+          const u0 = v128.load(r1 + o), u1 = v128.load(r1 + o, 16);
+          const a = v128.shuffle<f32>(t0, t1, 0, 2, 4, 6);
+          const b = v128.shuffle<f32>(t0, t1, 1, 3, 5, 7);
+          const c = v128.shuffle<f32>(u0, u1, 0, 2, 4, 6);
+          const d = v128.shuffle<f32>(u0, u1, 1, 3, 5, 7);
+          const mb = takeLater(a, b);
+          const m1 = v128.bitselect(b, a, mb);
+          const i1 = v128.and(offB, mb);
+          const md = takeLater(c, d);
+          const m2 = v128.bitselect(d, c, md);
+          const i2 = v128.bitselect(offD, offC, md);
+          const mm = takeLater(m1, m2);
+          const base = i32x4.add(rowBase, i32x4.splat(2 * ox));
+          const out = <usize>(oy * outW + ox) << 2;
+          v128.store(yp + out, v128.bitselect(m2, m1, mm));
+          v128.store(ap + out, i32x4.add(base, v128.bitselect(i2, i1, mm)));
+        }
+      }
+      for (; ox < outW; ox++) {
+        let best = -Infinity as f32;
+        let bestAt = -1;
+        for (let i = 0; i < kH; i++) {
+          const iy = oy * strideH - padH + i;
+          if (iy < 0 || iy >= inH) continue;
+          for (let j = 0; j < kW; j++) {
+            const ix = ox * strideW - padW + j;
+            if (ix < 0 || ix >= inW) continue;
+            const at = iy * inW + ix;
+            const value = load<f32>(xp + (<usize>at << 2));
+            // `bestAt < 0` takes the first in-image cell even when it is −∞.
+            if (value > best || value != value || bestAt < 0) {
+              best = value;
+              bestAt = at;
+            }
+          }
+        }
+        const out = <usize>(oy * outW + ox) << 2;
+        store<f32>(yp + out, best);
+        store<i32>(ap + out, bestAt);
+      }
+    }
+  }
+}
+
+export function maxPool2dBackward(
+  planes: i32, inH: i32, inW: i32, outH: i32, outW: i32, dy: usize, argmax: usize, dx: usize,
+): void {
+  const inPlane = inH * inW;
+  const outPlane = outH * outW;
+  memory.fill(dx, 0, <usize>(planes * inPlane) << 2);
+  for (let p = 0; p < planes; p++) {
+    const dxp = dx + (<usize>(p * inPlane) << 2);
+    const dyp = dy + (<usize>(p * outPlane) << 2);
+    const ap = argmax + (<usize>(p * outPlane) << 2);
+    for (let o = 0; o < outPlane; o++) {
+      const at = dxp + (<usize>load<i32>(ap + (<usize>o << 2)) << 2);
+      store<f32>(at, load<f32>(at) + load<f32>(dyp + (<usize>o << 2)));
+    }
+  }
+}
+
+export function avgPool2dForward(
+  planes: i32, inH: i32, inW: i32, kH: i32, kW: i32, strideH: i32, strideW: i32,
+  padH: i32, padW: i32, outH: i32, outW: i32, countIncludePad: i32, x: usize, y: usize,
+): void {
+  const inPlane = <usize>(inH * inW) << 2;
+  const outPlane = <usize>(outH * outW) << 2;
+  const fast = kH == 2 && kW == 2 && strideH == 2 && strideW == 2 && padH == 0 && padW == 0;
+  const quarter = f32x4.splat(0.25);
+  for (let p = 0; p < planes; p++) {
+    const xp = x + <usize>p * inPlane;
+    const yp = y + <usize>p * outPlane;
+    for (let oy = 0; oy < outH; oy++) {
+      let ox = 0;
+      if (fast) {
+        const r0 = xp + (<usize>(2 * oy * inW) << 2);
+        const r1 = r0 + (<usize>inW << 2);
+        for (; ox + 4 <= outW; ox += 4) {
+          const o = <usize>ox << 3;
+          const t0 = v128.load(r0 + o), t1 = v128.load(r0 + o, 16);
+          const u0 = v128.load(r1 + o), u1 = v128.load(r1 + o, 16);
+          const top = f32x4.add(v128.shuffle<f32>(t0, t1, 0, 2, 4, 6), v128.shuffle<f32>(t0, t1, 1, 3, 5, 7));
+          const bottom = f32x4.add(v128.shuffle<f32>(u0, u1, 0, 2, 4, 6), v128.shuffle<f32>(u0, u1, 1, 3, 5, 7));
+          v128.store(yp + (<usize>(oy * outW + ox) << 2), f32x4.mul(f32x4.add(top, bottom), quarter));
+        }
+      }
+      for (; ox < outW; ox++) {
+        const ty = oy * strideH - padH;
+        const tx = ox * strideW - padW;
+        const y0 = max(ty, 0), y1 = min(ty + kH, inH);
+        const x0 = max(tx, 0), x1 = min(tx + kW, inW);
+        let sum: f32 = 0;
+        for (let iy = y0; iy < y1; iy++) {
+          const row = xp + (<usize>(iy * inW) << 2);
+          for (let ix = x0; ix < x1; ix++) sum += load<f32>(row + (<usize>ix << 2));
+        }
+        const divisor = countIncludePad != 0 ? kH * kW : (y1 - y0) * (x1 - x0);
+        store<f32>(yp + (<usize>(oy * outW + ox) << 2), sum / <f32>divisor);
+      }
+    }
+  }
+}
+
+export function avgPool2dBackward(
+  planes: i32, inH: i32, inW: i32, kH: i32, kW: i32, strideH: i32, strideW: i32,
+  padH: i32, padW: i32, outH: i32, outW: i32, countIncludePad: i32, dy: usize, dx: usize,
+): void {
+  const inPlane = <usize>(inH * inW) << 2;
+  const outPlane = <usize>(outH * outW) << 2;
+  memory.fill(dx, 0, <usize>planes * inPlane);
+  for (let p = 0; p < planes; p++) {
+    const dxp = dx + <usize>p * inPlane;
+    const dyp = dy + <usize>p * outPlane;
+    for (let oy = 0; oy < outH; oy++) {
+      for (let ox = 0; ox < outW; ox++) {
+        const ty = oy * strideH - padH;
+        const tx = ox * strideW - padW;
+        const y0 = max(ty, 0), y1 = min(ty + kH, inH);
+        const x0 = max(tx, 0), x1 = min(tx + kW, inW);
+        const divisor = countIncludePad != 0 ? kH * kW : (y1 - y0) * (x1 - x0);
+        const g = load<f32>(dyp + (<usize>(oy * outW + ox) << 2)) / <f32>divisor;
+        for (let iy = y0; iy < y1; iy++) {
+          const row = dxp + (<usize>(iy * inW) << 2);
+          for (let ix = x0; ix < x1; ix++) {
+            const at = row + (<usize>ix << 2);
+            store<f32>(at, load<f32>(at) + g);
+          }
+        }
+      }
+    }
+  }
+}

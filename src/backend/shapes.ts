@@ -36,3 +36,29 @@ export function windowOutputSize(
   }
   return out;
 }
+
+/** Output height and width of a 2-D convolution (see windowOutputSize); throws naming the bad axis. */
+export function conv2dOutputSize(
+  inH: number, inW: number, kH: number, kW: number, strideH: number, strideW: number,
+  padH: number, padW: number, dilH = 1, dilW = 1,
+): { outH: number; outW: number } {
+  return {
+    outH: windowOutputSize("conv2d height", inH, kH, strideH, padH, dilH),
+    outW: windowOutputSize("conv2d width", inW, kW, strideW, padW, dilW),
+  };
+}
+
+/**
+ * Output height and width of 2-D max/average pooling (floor mode, as PyTorch's default).
+ * Padding must be at most half the window (PyTorch's rule), so every window holds at least one
+ * cell of the image: max pooling then always has a real argmax and avg pooling a divisor ≥ 1.
+ */
+export function pool2dOutputSize(
+  inH: number, inW: number, kH: number, kW: number, strideH: number, strideW: number, padH: number, padW: number,
+): { outH: number; outW: number } {
+  const outH = windowOutputSize("pool2d height", inH, kH, strideH, padH);
+  const outW = windowOutputSize("pool2d width", inW, kW, strideW, padW);
+  if (2 * padH > kH) fail("pool2d height padding", `at most half the kernel size (${Math.floor(kH / 2)})`, padH);
+  if (2 * padW > kW) fail("pool2d width padding", `at most half the kernel size (${Math.floor(kW / 2)})`, padW);
+  return { outH, outW };
+}
