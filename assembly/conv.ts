@@ -1,1 +1,430 @@
 // Kernels of the conv family (contract: src/backend/contract/conv.ts).
+//
+// im2col + register-tiled matrix products, one image at a time (CKK = inC·kH·kW, HW = outH·outW):
+//   forward          y_n[outC × HW]  = W[outC × CKK] · col[CKK × HW] (+ bias)   tileNN, A = W
+//   backward data    col[CKK × HW]   = Wᵀ · dy_n, then dx_n = col2im(col)       tileNN, A = Wᵀ
+//   backward filter  dW[outC × CKK] += dy_n · colᵀ                             tileNT (dot products)
+// The products are written here rather than through the general gemm because their operands
+// are already in the layouts the tiles want (no packing), W is read transposed for free through
+// strides, the bias is the accumulators' start value, and K can be as small as 9 (1→32 3x3), where
+// a packing GEMM spends more time packing than multiplying. A 1x1 stride-1 unpadded convolution
+// needs no im2col at all: x_n is its own column matrix.
+
+// @ts-ignore: decorator
+@inline
+function madd(a: v128, b: v128, c: v128): v128 {
+  if (ASC_FEATURE_RELAXED_SIMD) return f32x4.relaxed_madd(a, b, c);
+  return f32x4.add(f32x4.mul(a, b), c);
+}
+
+// @ts-ignore: decorator
+@inline
+function hsum(v: v128): f32 {
+  const s = f32x4.add(v, v128.shuffle<f32>(v, v, 2, 3, 0, 1));
+  return f32x4.extract_lane(f32x4.add(s, v128.shuffle<f32>(s, s, 1, 0, 3, 2)), 0);
+}
+
+/** First and one-past-last output index whose input coordinate o·stride + offset lies in [0, size). */
+// @ts-ignore: decorator
+@inline
+function validLo(offset: i32, stride: i32): i32 {
+  // ceil(−offset / stride) for the first o with o·stride + offset ≥ 0.
+  return offset >= 0 ? 0 : (-offset + stride - 1) / stride;
+}
+
+// @ts-ignore: decorator
+@inline
+function validHi(offset: i32, stride: i32, size: i32, outSize: i32): i32 {
+  const last = size - 1 - offset; // o·stride ≤ last
+  if (last < 0) return 0;
+  return min(last / stride + 1, outSize);
+}
+
+/**
+ * C[m × n] = init + Σ_p A(i, p)·B[p][·] where A(i, p) is the f32 at a + 4·(i·ars + p·acs), B's row p
+ * starts at b + 4·p·ldb, C's row i at c + 4·i·ldc; init is bias[i] when bias ≠ 0, else 0.
+ * Tiles of 4 rows × 8 columns keep 8 accumulators (enough to hide the FMA latency) plus two B
+ * vectors and one broadcast A value in registers, well under the 16 x64 vector registers.
+ */
+function tileNN(
+  m: i32, n: i32, k: i32, a: usize, ars: i32, acs: i32, b: usize, ldb: i32, c: usize, ldc: i32, bias: usize,
+): void {
+  const aStep = <usize>acs << 2;
+  const bStep = <usize>ldb << 2;
+  const rowStep = <usize>ars << 2;
+  let i = 0;
+  for (; i + 4 <= m; i += 4) {
+    const a0 = a + <usize>i * rowStep;
+    const a1 = a0 + rowStep, a2 = a1 + rowStep, a3 = a2 + rowStep;
+    const z0 = bias != 0 ? load<f32>(bias + (<usize>i << 2)) : 0;
+    const z1 = bias != 0 ? load<f32>(bias + (<usize>i << 2), 4) : 0;
+    const z2 = bias != 0 ? load<f32>(bias + (<usize>i << 2), 8) : 0;
+    const z3 = bias != 0 ? load<f32>(bias + (<usize>i << 2), 12) : 0;
+    const c0 = c + (<usize>(i * ldc) << 2);
+    const c1 = c0 + (<usize>ldc << 2), c2 = c1 + (<usize>ldc << 2), c3 = c2 + (<usize>ldc << 2);
+    let j = 0;
+    for (; j + 8 <= n; j += 8) {
+      let s00 = f32x4.splat(z0), s01 = s00, s10 = f32x4.splat(z1), s11 = s10;
+      let s20 = f32x4.splat(z2), s21 = s20, s30 = f32x4.splat(z3), s31 = s30;
+      let bp = b + (<usize>j << 2);
+      let off: usize = 0;
+      for (let p = 0; p < k; p++) {
+        const b0 = v128.load(bp), b1 = v128.load(bp, 16);
+        let x = v128.load32_splat(a0 + off);
+        s00 = madd(x, b0, s00); s01 = madd(x, b1, s01);
+        x = v128.load32_splat(a1 + off);
+        s10 = madd(x, b0, s10); s11 = madd(x, b1, s11);
+        x = v128.load32_splat(a2 + off);
+        s20 = madd(x, b0, s20); s21 = madd(x, b1, s21);
+        x = v128.load32_splat(a3 + off);
+        s30 = madd(x, b0, s30); s31 = madd(x, b1, s31);
+        bp += bStep;
+        off += aStep;
+      }
+      const o = <usize>j << 2;
+      v128.store(c0 + o, s00); v128.store(c0 + o, s01, 16);
+      v128.store(c1 + o, s10); v128.store(c1 + o, s11, 16);
+      v128.store(c2 + o, s20); v128.store(c2 + o, s21, 16);
+      v128.store(c3 + o, s30); v128.store(c3 + o, s31, 16);
+    }
+    for (; j + 4 <= n; j += 4) {
+      let s0 = f32x4.splat(z0), s1 = f32x4.splat(z1), s2 = f32x4.splat(z2), s3 = f32x4.splat(z3);
+      let bp = b + (<usize>j << 2);
+      let off: usize = 0;
+      for (let p = 0; p < k; p++) {
+        const b0 = v128.load(bp);
+        s0 = madd(v128.load32_splat(a0 + off), b0, s0);
+        s1 = madd(v128.load32_splat(a1 + off), b0, s1);
+        s2 = madd(v128.load32_splat(a2 + off), b0, s2);
+        s3 = madd(v128.load32_splat(a3 + off), b0, s3);
+        bp += bStep;
+        off += aStep;
+      }
+      const o = <usize>j << 2;
+      v128.store(c0 + o, s0); v128.store(c1 + o, s1); v128.store(c2 + o, s2); v128.store(c3 + o, s3);
+    }
+    // Fewer than 4 columns left: scalar, because B's rows may end at the end of a buffer.
+    for (; j < n; j++) {
+      let s0 = z0, s1 = z1, s2 = z2, s3 = z3;
+      let bp = b + (<usize>j << 2);
+      let off: usize = 0;
+      for (let p = 0; p < k; p++) {
+        const bv = load<f32>(bp);
+        s0 += load<f32>(a0 + off) * bv;
+        s1 += load<f32>(a1 + off) * bv;
+        s2 += load<f32>(a2 + off) * bv;
+        s3 += load<f32>(a3 + off) * bv;
+        bp += bStep;
+        off += aStep;
+      }
+      const o = <usize>j << 2;
+      store<f32>(c0 + o, s0); store<f32>(c1 + o, s1); store<f32>(c2 + o, s2); store<f32>(c3 + o, s3);
+    }
+  }
+  for (; i < m; i++) {
+    const a0 = a + <usize>i * rowStep;
+    const z = bias != 0 ? load<f32>(bias + (<usize>i << 2)) : 0;
+    const c0 = c + (<usize>(i * ldc) << 2);
+    let j = 0;
+    for (; j + 8 <= n; j += 8) {
+      let s0 = f32x4.splat(z), s1 = s0, s2 = f32x4.splat(0), s3 = s2;
+      let bp = b + (<usize>j << 2);
+      let off: usize = 0;
+      let p = 0;
+      // Two k-steps per iteration into separate accumulators: one row has too few chains otherwise.
+      for (; p + 2 <= k; p += 2) {
+        const x0 = v128.load32_splat(a0 + off);
+        const x1 = v128.load32_splat(a0 + off + aStep);
+        s0 = madd(x0, v128.load(bp), s0); s1 = madd(x0, v128.load(bp, 16), s1);
+        s2 = madd(x1, v128.load(bp + bStep), s2); s3 = madd(x1, v128.load(bp + bStep, 16), s3);
+        bp += bStep << 1;
+        off += aStep << 1;
+      }
+      if (p < k) {
+        const x0 = v128.load32_splat(a0 + off);
+        s0 = madd(x0, v128.load(bp), s0); s1 = madd(x0, v128.load(bp, 16), s1);
+      }
+      const o = <usize>j << 2;
+      v128.store(c0 + o, f32x4.add(s0, s2)); v128.store(c0 + o, f32x4.add(s1, s3), 16);
+    }
+    for (; j + 4 <= n; j += 4) {
+      let s0 = f32x4.splat(z);
+      let bp = b + (<usize>j << 2);
+      let off: usize = 0;
+      for (let p = 0; p < k; p++) {
+        s0 = madd(v128.load32_splat(a0 + off), v128.load(bp), s0);
+        bp += bStep;
+        off += aStep;
+      }
+      v128.store(c0 + (<usize>j << 2), s0);
+    }
+    for (; j < n; j++) {
+      let s0 = z;
+      let bp = b + (<usize>j << 2);
+      let off: usize = 0;
+      for (let p = 0; p < k; p++) {
+        s0 += load<f32>(a0 + off) * load<f32>(bp);
+        bp += bStep;
+        off += aStep;
+      }
+      store<f32>(c0 + (<usize>j << 2), s0);
+    }
+  }
+}
+
+/**
+ * C[i][j] += Σ_p A[i][p]·B[j][p] for C m×n (row stride ldc), A m×k (lda), B n×k (ldb): dot
+ * products along contiguous rows, 4 rows of A × 2 rows of B per tile (8 vector accumulators),
+ * reduced across lanes once per tile. The last k mod 4 terms are scalar.
+ */
+function tileNT(m: i32, n: i32, k: i32, a: usize, lda: i32, b: usize, ldb: i32, c: usize, ldc: i32): void {
+  const kv = k & ~3;
+  const la = <usize>lda << 2, lb = <usize>ldb << 2;
+  let i = 0;
+  for (; i + 4 <= m; i += 4) {
+    const a0 = a + <usize>i * la, a1 = a0 + la, a2 = a1 + la, a3 = a2 + la;
+    const c0 = c + (<usize>(i * ldc) << 2);
+    const lc = <usize>ldc << 2;
+    let j = 0;
+    for (; j + 2 <= n; j += 2) {
+      const b0 = b + <usize>j * lb, b1 = b0 + lb;
+      let s00 = f32x4.splat(0), s01 = s00, s10 = s00, s11 = s00, s20 = s00, s21 = s00, s30 = s00, s31 = s00;
+      for (let p = 0; p < kv; p += 4) {
+        const o = <usize>p << 2;
+        const x0 = v128.load(b0 + o), x1 = v128.load(b1 + o);
+        let y = v128.load(a0 + o);
+        s00 = madd(y, x0, s00); s01 = madd(y, x1, s01);
+        y = v128.load(a1 + o);
+        s10 = madd(y, x0, s10); s11 = madd(y, x1, s11);
+        y = v128.load(a2 + o);
+        s20 = madd(y, x0, s20); s21 = madd(y, x1, s21);
+        y = v128.load(a3 + o);
+        s30 = madd(y, x0, s30); s31 = madd(y, x1, s31);
+      }
+      let t00 = hsum(s00), t01 = hsum(s01), t10 = hsum(s10), t11 = hsum(s11);
+      let t20 = hsum(s20), t21 = hsum(s21), t30 = hsum(s30), t31 = hsum(s31);
+      for (let p = kv; p < k; p++) {
+        const o = <usize>p << 2;
+        const x0 = load<f32>(b0 + o), x1 = load<f32>(b1 + o);
+        let y = load<f32>(a0 + o); t00 += y * x0; t01 += y * x1;
+        y = load<f32>(a1 + o); t10 += y * x0; t11 += y * x1;
+        y = load<f32>(a2 + o); t20 += y * x0; t21 += y * x1;
+        y = load<f32>(a3 + o); t30 += y * x0; t31 += y * x1;
+      }
+      const o = c0 + (<usize>j << 2);
+      store<f32>(o, load<f32>(o) + t00); store<f32>(o, load<f32>(o, 4) + t01, 4);
+      store<f32>(o + lc, load<f32>(o + lc) + t10); store<f32>(o + lc, load<f32>(o + lc, 4) + t11, 4);
+      store<f32>(o + 2 * lc, load<f32>(o + 2 * lc) + t20); store<f32>(o + 2 * lc, load<f32>(o + 2 * lc, 4) + t21, 4);
+      store<f32>(o + 3 * lc, load<f32>(o + 3 * lc) + t30); store<f32>(o + 3 * lc, load<f32>(o + 3 * lc, 4) + t31, 4);
+    }
+    if (j < n) {
+      const b0 = b + <usize>j * lb;
+      let s0 = f32x4.splat(0), s1 = s0, s2 = s0, s3 = s0;
+      for (let p = 0; p < kv; p += 4) {
+        const o = <usize>p << 2;
+        const x0 = v128.load(b0 + o);
+        s0 = madd(v128.load(a0 + o), x0, s0);
+        s1 = madd(v128.load(a1 + o), x0, s1);
+        s2 = madd(v128.load(a2 + o), x0, s2);
+        s3 = madd(v128.load(a3 + o), x0, s3);
+      }
+      let t0 = hsum(s0), t1 = hsum(s1), t2 = hsum(s2), t3 = hsum(s3);
+      for (let p = kv; p < k; p++) {
+        const o = <usize>p << 2;
+        const x0 = load<f32>(b0 + o);
+        t0 += load<f32>(a0 + o) * x0; t1 += load<f32>(a1 + o) * x0;
+        t2 += load<f32>(a2 + o) * x0; t3 += load<f32>(a3 + o) * x0;
+      }
+      const o = c0 + (<usize>j << 2);
+      store<f32>(o, load<f32>(o) + t0);
+      store<f32>(o + lc, load<f32>(o + lc) + t1);
+      store<f32>(o + 2 * lc, load<f32>(o + 2 * lc) + t2);
+      store<f32>(o + 3 * lc, load<f32>(o + 3 * lc) + t3);
+    }
+  }
+  for (; i < m; i++) {
+    const a0 = a + <usize>i * la;
+    const c0 = c + (<usize>(i * ldc) << 2);
+    for (let j = 0; j < n; j++) {
+      const b0 = b + <usize>j * lb;
+      let s0 = f32x4.splat(0), s1 = s0;
+      let p = 0;
+      for (; p + 8 <= kv; p += 8) {
+        const o = <usize>p << 2;
+        s0 = madd(v128.load(a0 + o), v128.load(b0 + o), s0);
+        s1 = madd(v128.load(a0 + o, 16), v128.load(b0 + o, 16), s1);
+      }
+      if (p < kv) {
+        const o = <usize>p << 2;
+        s0 = madd(v128.load(a0 + o), v128.load(b0 + o), s0);
+      }
+      let t = hsum(f32x4.add(s0, s1));
+      for (p = kv; p < k; p++) t += load<f32>(a0 + (<usize>p << 2)) * load<f32>(b0 + (<usize>p << 2));
+      const o = c0 + (<usize>j << 2);
+      store<f32>(o, load<f32>(o) + t);
+    }
+  }
+}
+
+export function im2col(
+  inC: i32, inH: i32, inW: i32, kH: i32, kW: i32, strideH: i32, strideW: i32,
+  padH: i32, padW: i32, dilH: i32, dilW: i32, outH: i32, outW: i32, x: usize, col: usize,
+): void {
+  let dst = col;
+  for (let c = 0; c < inC; c++) {
+    const xc = x + (<usize>(c * inH * inW) << 2);
+    for (let i = 0; i < kH; i++) {
+      const offY = i * dilH - padH;
+      const oyLo = validLo(offY, strideH), oyHi = validHi(offY, strideH, inH, outH);
+      for (let j = 0; j < kW; j++) {
+        const offX = j * dilW - padW;
+        const lo = validLo(offX, strideW), hi = validHi(offX, strideW, inW, outW);
+        for (let oy = 0; oy < outH; oy++) {
+          if (oy < oyLo || oy >= oyHi || lo >= hi) {
+            memory.fill(dst, 0, <usize>outW << 2);
+          } else {
+            const src = xc + (<usize>((oy * strideH + offY) * inW + offX) << 2);
+            for (let ox = 0; ox < lo; ox++) store<f32>(dst + (<usize>ox << 2), 0);
+            let ox = lo;
+            if (strideW == 1) {
+              for (; ox + 4 <= hi; ox += 4) v128.store(dst + (<usize>ox << 2), v128.load(src + (<usize>ox << 2)));
+              for (; ox < hi; ox++) store<f32>(dst + (<usize>ox << 2), load<f32>(src + (<usize>ox << 2)));
+            } else {
+              for (; ox < hi; ox++) store<f32>(dst + (<usize>ox << 2), load<f32>(src + (<usize>(ox * strideW) << 2)));
+            }
+            for (; ox < outW; ox++) store<f32>(dst + (<usize>ox << 2), 0);
+          }
+          dst += <usize>outW << 2;
+        }
+      }
+    }
+  }
+}
+
+export function col2im(
+  inC: i32, inH: i32, inW: i32, kH: i32, kW: i32, strideH: i32, strideW: i32,
+  padH: i32, padW: i32, dilH: i32, dilW: i32, outH: i32, outW: i32, col: usize, dx: usize,
+): void {
+  memory.fill(dx, 0, <usize>(inC * inH * inW) << 2);
+  let src = col;
+  const rowBytes = <usize>outW << 2;
+  for (let c = 0; c < inC; c++) {
+    const dc = dx + (<usize>(c * inH * inW) << 2);
+    for (let i = 0; i < kH; i++) {
+      const offY = i * dilH - padH;
+      const oyLo = validLo(offY, strideH), oyHi = validHi(offY, strideH, inH, outH);
+      for (let j = 0; j < kW; j++) {
+        const offX = j * dilW - padW;
+        const lo = validLo(offX, strideW), hi = validHi(offX, strideW, inW, outW);
+        if (lo < hi) {
+          for (let oy = oyLo; oy < oyHi; oy++) {
+            const s = src + <usize>oy * rowBytes;
+            const d = dc + (<usize>((oy * strideH + offY) * inW + offX) << 2);
+            let ox = lo;
+            if (strideW == 1) {
+              for (; ox + 4 <= hi; ox += 4) {
+                const at = d + (<usize>ox << 2);
+                v128.store(at, f32x4.add(v128.load(at), v128.load(s + (<usize>ox << 2))));
+              }
+              for (; ox < hi; ox++) {
+                const at = d + (<usize>ox << 2);
+                store<f32>(at, load<f32>(at) + load<f32>(s + (<usize>ox << 2)));
+              }
+            } else {
+              for (; ox < hi; ox++) {
+                const at = d + (<usize>(ox * strideW) << 2);
+                store<f32>(at, load<f32>(at) + load<f32>(s + (<usize>ox << 2)));
+              }
+            }
+          }
+        }
+        src += <usize>outH * rowBytes;
+      }
+    }
+  }
+}
+
+/** True when x itself is the column matrix (1x1 kernel, stride 1, no padding). */
+// @ts-ignore: decorator
+@inline
+function isPointwise(kH: i32, kW: i32, strideH: i32, strideW: i32, padH: i32, padW: i32): bool {
+  return kH == 1 && kW == 1 && strideH == 1 && strideW == 1 && padH == 0 && padW == 0;
+}
+
+export function conv2dWorkBytes(
+  batch: i32, inC: i32, inH: i32, inW: i32, outC: i32, kH: i32, kW: i32,
+  strideH: i32, strideW: i32, padH: i32, padW: i32, dilH: i32, dilW: i32, outH: i32, outW: i32,
+): f64 {
+  if (isPointwise(kH, kW, strideH, strideW, padH, padW)) return 0;
+  // f64 so that sizes beyond 2 GiB come back as numbers the caller can reject, not wrapped ints.
+  return <f64>inC * <f64>kH * <f64>kW * <f64>outH * <f64>outW * 4;
+}
+
+export function conv2dForward(
+  batch: i32, inC: i32, inH: i32, inW: i32, outC: i32, kH: i32, kW: i32,
+  strideH: i32, strideW: i32, padH: i32, padW: i32, dilH: i32, dilW: i32, outH: i32, outW: i32,
+  x: usize, w: usize, bias: usize, y: usize, work: usize,
+): void {
+  const ckk = inC * kH * kW;
+  const hw = outH * outW;
+  const direct = isPointwise(kH, kW, strideH, strideW, padH, padW);
+  for (let n = 0; n < batch; n++) {
+    const xn = x + (<usize>n * <usize>(inC * inH * inW) << 2);
+    const yn = y + (<usize>n * <usize>(outC * hw) << 2);
+    let col = xn;
+    if (!direct) {
+      im2col(inC, inH, inW, kH, kW, strideH, strideW, padH, padW, dilH, dilW, outH, outW, xn, work);
+      col = work;
+    }
+    tileNN(outC, hw, ckk, w, ckk, 1, col, hw, yn, hw, bias);
+  }
+}
+
+export function conv2dBackwardData(
+  batch: i32, inC: i32, inH: i32, inW: i32, outC: i32, kH: i32, kW: i32,
+  strideH: i32, strideW: i32, padH: i32, padW: i32, dilH: i32, dilW: i32, outH: i32, outW: i32,
+  dy: usize, w: usize, dx: usize, work: usize,
+): void {
+  const ckk = inC * kH * kW;
+  const hw = outH * outW;
+  const direct = isPointwise(kH, kW, strideH, strideW, padH, padW);
+  for (let n = 0; n < batch; n++) {
+    const dyn = dy + (<usize>n * <usize>(outC * hw) << 2);
+    const dxn = dx + (<usize>n * <usize>(inC * inH * inW) << 2);
+    // Wᵀ through strides: A(p, o) = W[o][p] is at w + 4·(p + o·CKK).
+    tileNN(ckk, hw, outC, w, 1, ckk, dyn, hw, direct ? dxn : work, hw, 0);
+    if (!direct) col2im(inC, inH, inW, kH, kW, strideH, strideW, padH, padW, dilH, dilW, outH, outW, work, dxn);
+  }
+}
+
+export function conv2dBackwardFilter(
+  batch: i32, inC: i32, inH: i32, inW: i32, outC: i32, kH: i32, kW: i32,
+  strideH: i32, strideW: i32, padH: i32, padW: i32, dilH: i32, dilW: i32, outH: i32, outW: i32,
+  x: usize, dy: usize, dw: usize, db: usize, work: usize,
+): void {
+  const ckk = inC * kH * kW;
+  const hw = outH * outW;
+  const direct = isPointwise(kH, kW, strideH, strideW, padH, padW);
+  for (let n = 0; n < batch; n++) {
+    const xn = x + (<usize>n * <usize>(inC * inH * inW) << 2);
+    const dyn = dy + (<usize>n * <usize>(outC * hw) << 2);
+    let col = xn;
+    if (!direct) {
+      im2col(inC, inH, inW, kH, kW, strideH, strideW, padH, padW, dilH, dilW, outH, outW, xn, work);
+      col = work;
+    }
+    tileNT(outC, ckk, hw, dyn, hw, col, hw, dw, ckk);
+    if (db != 0) {
+      for (let o = 0; o < outC; o++) {
+        const row = dyn + (<usize>(o * hw) << 2);
+        let s = f32x4.splat(0);
+        let p = 0;
+        for (; p + 4 <= hw; p += 4) s = f32x4.add(s, v128.load(row + (<usize>p << 2)));
+        let t = hsum(s);
+        for (; p < hw; p++) t += load<f32>(row + (<usize>p << 2));
+        const at = db + (<usize>o << 2);
+        store<f32>(at, load<f32>(at) + t);
+      }
+    }
+  }
+}
