@@ -1,0 +1,127 @@
+import { conv2dOutputSize } from "../backend/shapes.js";
+import { fail } from "../errors.js";
+import type { Tensor } from "../tensor.js";
+import { bool, checkPositiveInt, checkRank, expectShape, Layer, pair } from "./layer.js";
+import { INIT_KEYS, initConfig, initWeightBias, type WeightInitOptions } from "./linear.js";
+import type { ModuleConfig, ModuleOptions, Parameter } from "./module.js";
+
+/** Options of Conv2d (PyTorch names; groups and padding modes other than zeros are not supported). */
+export interface Conv2dOptions extends ModuleOptions, WeightInitOptions {
+  /** Stride, one number or [h, w] (default 1). */
+  stride?: number | [number, number];
+  /**
+   * Zero padding per side, one number or [h, w] (default 0); "valid" = 0; "same" keeps H and W
+   * (stride 1 only, as PyTorch; needs dilation·(kernel − 1) even, since padding is symmetric here).
+   */
+  padding?: number | [number, number] | "same" | "valid";
+  /** Dilation, one number or [h, w] (default 1). */
+  dilation?: number | [number, number];
+  /** Add a learnable bias (default true). */
+  bias?: boolean;
+}
+
+/**
+ * 2-D convolution (cross-correlation, as PyTorch nn.Conv2d). Input [N, inChannels, H, W],
+ * output [N, outChannels, outH, outW]; weight [outChannels, inChannels, kH, kW], bias [outChannels].
+ */
+export class Conv2d extends Layer {
+  readonly type = "Conv2d";
+  readonly weight: Parameter;
+  readonly bias: Parameter | null;
+  readonly kernelSize: [number, number];
+  readonly stride: [number, number];
+  readonly padding: [number, number];
+  readonly dilation: [number, number];
+  private readonly paddingOption: number | [number, number] | "same" | "valid";
+  private outH = 0;
+  private outW = 0;
+
+  constructor(
+    readonly inChannels: number, readonly outChannels: number, kernelSize: number | [number, number],
+    private readonly options: Conv2dOptions = {},
+  ) {
+    super(options, ["stride", "padding", "dilation", "bias", ...INIT_KEYS], options, "Conv2d");
+    checkPositiveInt("Conv2d inChannels", inChannels);
+    checkPositiveInt("Conv2d outChannels", outChannels);
+    this.kernelSize = pair("Conv2d kernelSize", kernelSize, 1);
+    this.stride = pair("Conv2d stride", options.stride ?? 1, 1);
+    this.dilation = pair("Conv2d dilation", options.dilation ?? 1, 1);
+    this.paddingOption = options.padding ?? 0;
+    const p = this.paddingOption;
+    if (p === "valid") this.padding = [0, 0];
+    else if (p === "same") {
+      if (this.stride[0] !== 1 || this.stride[1] !== 1) fail("Conv2d padding \"same\" stride", "1 (as in PyTorch)", this.stride);
+      const total = [this.dilation[0] * (this.kernelSize[0] - 1), this.dilation[1] * (this.kernelSize[1] - 1)];
+      if (total[0]! % 2 !== 0 || total[1]! % 2 !== 0) {
+        fail("Conv2d padding \"same\"", "an odd effective kernel size (dilation·(kernel − 1) even; asymmetric padding is not supported)", this.kernelSize);
+      }
+      this.padding = [total[0]! / 2, total[1]! / 2];
+    } else this.padding = pair("Conv2d padding", p, 0);
+    const hasBias = bool("Conv2d bias", options.bias, true);
+    this.weight = this.addParameter("weight", [outChannels, inChannels, this.kernelSize[0], this.kernelSize[1]]);
+    this.bias = hasBias ? this.addParameter("bias", [outChannels]) : null;
+    initWeightBias("Conv2d", options, this.weight, this.bias);
+  }
+
+  outputShape(inputShape: readonly number[], where: string = this.type): number[] {
+    const expected = expectShape(["N", this.inChannels, "H", "W"]);
+    checkRank(where, inputShape, 4, expected);
+    if (inputShape[1] !== this.inChannels) fail(`${where} input shape`, expected, inputShape);
+    let size: { outH: number; outW: number };
+    try {
+      size = conv2dOutputSize(inputShape[2]!, inputShape[3]!, this.kernelSize[0], this.kernelSize[1],
+        this.stride[0], this.stride[1], this.padding[0], this.padding[1], this.dilation[0], this.dilation[1]);
+    } catch (e) {
+      fail(`${where} input shape`, `an image large enough for kernel [${this.kernelSize.join(", ")}] (${(e as Error).message})`, inputShape);
+    }
+    return [inputShape[0]!, this.outChannels, size.outH, size.outW];
+  }
+
+  override flops(inputShape: readonly number[]): number {
+    const [n, , outH, outW] = this.outputShape(inputShape);
+    return 2 * n! * this.outChannels * outH! * outW! * this.inChannels * this.kernelSize[0] * this.kernelSize[1];
+  }
+
+  protected override allocate(inShape: readonly number[], outShape: number[]): void {
+    super.allocate(inShape, outShape);
+    this.outH = outShape[2]!;
+    this.outW = outShape[3]!;
+    const [kH, kW] = this.kernelSize;
+    this.allocWork(this.engine.kernels.conv2dWorkBytes(inShape[0]!, this.inChannels, inShape[2]!, inShape[3]!, this.outChannels,
+      kH, kW, this.stride[0], this.stride[1], this.padding[0], this.padding[1], this.dilation[0], this.dilation[1], this.outH, this.outW));
+  }
+
+  forward(x: Tensor): Tensor {
+    this.prepare(x);
+    const y = this.out!;
+    const s = x.shape;
+    this.engine.kernels.conv2dForward(s[0]!, this.inChannels, s[2]!, s[3]!, this.outChannels, this.kernelSize[0], this.kernelSize[1],
+      this.stride[0], this.stride[1], this.padding[0], this.padding[1], this.dilation[0], this.dilation[1], this.outH, this.outW,
+      x.ptr, this.weight.data.ptr, this.bias === null ? 0 : this.bias.data.ptr, y.ptr, this.work);
+    return y;
+  }
+
+  backward(dy: Tensor): Tensor {
+    const dx = this.prepareBackward(dy);
+    const x = this.x!;
+    const s = x.shape;
+    const k = this.engine.kernels;
+    k.conv2dBackwardFilter(s[0]!, this.inChannels, s[2]!, s[3]!, this.outChannels, this.kernelSize[0], this.kernelSize[1],
+      this.stride[0], this.stride[1], this.padding[0], this.padding[1], this.dilation[0], this.dilation[1], this.outH, this.outW,
+      x.ptr, dy.ptr, this.weight.grad.ptr, this.bias === null ? 0 : this.bias.grad.ptr, this.work);
+    if (!this.inputGrad) return dy;
+    k.conv2dBackwardData(s[0]!, this.inChannels, s[2]!, s[3]!, this.outChannels, this.kernelSize[0], this.kernelSize[1],
+      this.stride[0], this.stride[1], this.padding[0], this.padding[1], this.dilation[0], this.dilation[1], this.outH, this.outW,
+      dy.ptr, this.weight.data.ptr, dx.ptr, this.work);
+    return dx;
+  }
+
+  config(): ModuleConfig {
+    const c: ModuleConfig = {
+      type: this.type, inChannels: this.inChannels, outChannels: this.outChannels, kernelSize: [...this.kernelSize],
+      stride: [...this.stride], padding: typeof this.paddingOption === "string" ? this.paddingOption : [...this.padding],
+      dilation: [...this.dilation], bias: this.bias !== null,
+    };
+    return { ...c, ...initConfig(this.options) };
+  }
+}

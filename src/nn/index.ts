@@ -1,0 +1,18 @@
+/** The model layer: modules, layers, Sequential, losses, initialisers. */
+export { Module, Parameter, sameShape, type ModuleConfig, type ModuleOptions, type StateDict, type StateTensor, type JsonValue } from "./module.js";
+export { Linear, type LinearOptions, type WeightInitOptions } from "./linear.js";
+export { Conv2d, type Conv2dOptions } from "./conv.js";
+export { MaxPool2d, AvgPool2d, type Pool2dOptions, type AvgPool2dOptions } from "./pool.js";
+export { BatchNorm1d, BatchNorm2d, type BatchNormOptions } from "./norm.js";
+export { ReLU, LeakyReLU, Sigmoid, Tanh, Softmax, LogSoftmax, type LeakyReLUOptions, type SoftmaxOptions } from "./activation.js";
+export { Identity, Flatten, Dropout, type FlattenOptions, type DropoutOptions } from "./basic.js";
+export { Sequential, type Summary, type SummaryRow } from "./sequential.js";
+export { moduleFromConfig, MODULE_TYPES } from "./config.js";
+export {
+  Loss, CrossEntropyLoss, NLLLoss, MSELoss, BCEWithLogitsLoss, lossFromConfig,
+  type LossOptions, type CrossEntropyLossOptions, type Reduction,
+} from "./loss.js";
+export {
+  manualSeed, getDefaultRng, calculateGain, computeFans, applyInit, checkInitSpec,
+  type InitSpec, type Nonlinearity,
+} from "./init.js";
