@@ -1,0 +1,117 @@
+import type { Engine } from "../engine.js";
+import { checkOptions, fail, SimdnetError } from "../errors.js";
+import { Module, Parameter, type StateDict } from "../nn/module.js";
+import type { Tensor } from "../tensor.js";
+
+/** What optimizers accept as parameters: a list, or a module (its parameters()). */
+export type Params = readonly Parameter[] | Module;
+
+/** Validates a finite number option ≥ lo (and < hiOpen when given). */
+export function optNum(what: string, v: unknown, dflt: number, lo = 0, hiOpen = Infinity): number {
+  if (v === undefined) return dflt;
+  if (typeof v !== "number" || !Number.isFinite(v) || v < lo || v >= hiOpen) {
+    fail(what, `a finite number ≥ ${lo}${hiOpen === Infinity ? "" : ` and < ${hiOpen}`}`, v);
+  }
+  return v;
+}
+
+/** Validates an optional boolean option. */
+export function optBool(what: string, v: unknown, dflt: boolean): boolean {
+  if (v === undefined) return dflt;
+  if (typeof v !== "boolean") fail(what, "true or false", v);
+  return v;
+}
+
+/**
+ * Base of the optimizers: one parameter group, PyTorch formulas (torch.optim, single-tensor
+ * path). State buffers are allocated once in the constructor, zero-filled, so `step()` only
+ * calls one fused kernel per parameter. `lr` is public and mutable (schedulers set it).
+ */
+export abstract class Optimizer {
+  abstract readonly type: string;
+  readonly engine: Engine;
+  /** The parameters updated by step(), in order. */
+  readonly params: readonly Parameter[];
+  /** Current learning rate. */
+  lr: number;
+  /** Number of step() calls so far. */
+  stepCount = 0;
+  /** Named state tensors per parameter index (e.g. "exp_avg"), for stateDict(). */
+  protected readonly state: [string, Tensor][][] = [];
+
+  constructor(params: Params, options: object, allowed: readonly string[], what: string, defaultLr: number) {
+    checkOptions(`${what} options`, options, ["lr", ...allowed]);
+    const list = params instanceof Module ? params.parameters() : params;
+    if (!Array.isArray(list) || list.length === 0) fail(`${what} params`, "a non-empty list of parameters (or a module with parameters)", list);
+    for (let i = 0; i < list.length; i++) {
+      if (!(list[i] instanceof Parameter)) fail(`${what} params[${i}]`, "a Parameter", list[i]);
+      if (list[i]!.data.engine !== list[0]!.data.engine) fail(`${what} params[${i}] engine`, "the engine of params[0]", "another engine");
+    }
+    this.params = [...list];
+    this.engine = this.params[0]!.data.engine;
+    this.lr = optNum(`${what} lr`, (options as { lr?: unknown }).lr, defaultLr);
+    for (let i = 0; i < this.params.length; i++) this.state.push([]);
+  }
+
+  /** Allocates a zero-filled state tensor shaped like parameter i. */
+  protected addState(i: number, name: string): Tensor {
+    const t = this.engine.zeros(this.params[i]!.shape);
+    this.state[i]!.push([name, t]);
+    return t;
+  }
+
+  /** Sets every gradient to zero (PyTorch's zero_grad with set_to_none=False). */
+  zeroGrad(): void {
+    const k = this.engine.kernels;
+    for (let i = 0; i < this.params.length; i++) {
+      const g = this.params[i]!.grad;
+      k.fill(g.size, 0, g.ptr);
+    }
+  }
+
+  /** One update of every parameter from its gradient. */
+  abstract step(): void;
+
+  /**
+   * Optimizer state for checkpoints: keys "<paramIndex>.<name>" (e.g. "0.exp_avg") plus
+   * "step" and "lr" as one-element tensors.
+   */
+  stateDict(): StateDict {
+    const out: StateDict = new Map();
+    out.set("step", { shape: [1], data: Float32Array.of(this.stepCount) });
+    out.set("lr", { shape: [1], data: Float32Array.of(this.lr) });
+    this.state.forEach((list, i) => {
+      for (const [name, t] of list) out.set(`${i}.${name}`, { shape: [...t.shape], data: t.f32.slice() });
+    });
+    return out;
+  }
+
+  /** Restores stateDict() output; validates every key and length before changing anything. */
+  loadStateDict(dict: StateDict): void {
+    const need: [string, Tensor][] = [];
+    this.state.forEach((list, i) => list.forEach(([name, t]) => need.push([`${i}.${name}`, t])));
+    for (const key of ["step", "lr"]) {
+      const v = dict.get(key);
+      if (v === undefined || v.data.length !== 1) fail(`${this.type} loadStateDict "${key}"`, "a one-element tensor", v === undefined ? "nothing" : v.data);
+    }
+    for (const [key, t] of need) {
+      const v = dict.get(key);
+      if (v === undefined) fail(`${this.type} loadStateDict "${key}"`, `a tensor of shape [${t.shape.join(", ")}]`, "nothing (missing key)");
+      if (v.data.length !== t.size) fail(`${this.type} loadStateDict "${key}" data length`, `${t.size}`, v.data.length);
+    }
+    this.stepCount = dict.get("step")!.data[0]!;
+    this.lr = dict.get("lr")!.data[0]!;
+    for (const [key, t] of need) t.f32.set(dict.get(key)!.data);
+  }
+
+  /** Frees the state buffers. */
+  dispose(): void {
+    for (const list of this.state) for (const [, t] of list) if (!t.isDisposed) t.dispose();
+  }
+
+  protected checkLive(): void {
+    if (this.params.length > 0 && this.params[0]!.data.isDisposed) {
+      throw new SimdnetError(`${this.type} step: expected live parameters, got disposed ones (was the model disposed?)`);
+    }
+  }
+}
