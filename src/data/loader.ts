@@ -34,8 +34,12 @@ export interface Batch<Y extends Targets = Int32Array> {
   epoch: number;
 }
 
-/** A hook that changes a batch in place (augmentation), using the loader's generator. */
-export type BatchHook<Y extends Targets = Int32Array> = (batch: Batch<Y>, rng: Rng) => void;
+/**
+ * A hook that changes a batch in place (augmentation), using the loader's generator. Declared as
+ * a method type so that it is bivariant: otherwise `DataLoader<Int32Array<ArrayBuffer>>` (what
+ * TypeScript infers for `new Int32Array(n)`) would not be assignable to `DataLoader<Int32Array>`.
+ */
+export type BatchHook<Y extends Targets = Int32Array> = { hook(batch: Batch<Y>, rng: Rng): void }["hook"];
 
 /** Options of {@link DataLoader}. */
 export interface DataLoaderOptions<Y extends Targets = Int32Array> {

@@ -43,6 +43,18 @@ function checkSamples<Y extends Targets>(what: string, data: Samples<Y>): { samp
   return { sampleSize: x.length / n, ySize: y.length / n };
 }
 
+/**
+ * Overall part sizes, as scikit-learn: every part after the first (test, validation) gets
+ * ceil(fraction × n) samples and the first (train) gets the rest. When that overshoots
+ * (tiny n), fall back to largest-remainder rounding, which always adds up to n.
+ */
+function overallSizes(n: number, fractions: readonly number[]): number[] {
+  // The 1e-9 keeps products like 0.1 × 30 = 3.0000000000000004 from rounding up to 4.
+  const held = fractions.slice(1).map((f) => Math.ceil(f * n - 1e-9));
+  const rest = n - held.reduce((a, b) => a + b, 0);
+  return rest >= 0 ? [rest, ...held] : partSizes(n, fractions);
+}
+
 /** Part sizes for `n` items split by `fractions` (summing to 1): largest-remainder rounding, so they add up to n. */
 function partSizes(n: number, fractions: readonly number[]): number[] {
   const exact = fractions.map((f) => f * n);
@@ -89,7 +101,7 @@ export function splitIndices(
     // every class the floor of its exact share, then hand out the remaining samples by largest
     // remainder wherever both the class and the part still lack samples.
     const classes = [...byClass.keys()].sort((a, b) => a - b);
-    const totals = partSizes(n, fractions);
+    const totals = overallSizes(n, fractions);
     const alloc = classes.map((c) => fractions.map((f) => Math.floor(f * byClass.get(c)!.length)));
     const classLeft = classes.map((c, k) => byClass.get(c)!.length - alloc[k]!.reduce((a, b) => a + b, 0));
     const partLeft = totals.map((t, p) => t - alloc.reduce((a, row) => a + row[p]!, 0));
@@ -129,7 +141,7 @@ export function splitIndices(
     });
   }
   const order = shuffle ? rng.permutation(n) : Int32Array.from({ length: n }, (_, i) => i);
-  const sizes = partSizes(n, fractions);
+  const sizes = overallSizes(n, fractions);
   const out: Int32Array[] = [];
   let at = 0;
   for (const size of sizes) {
