@@ -61,6 +61,13 @@ describe("DataLoader", () => {
     expect(sizes).toEqual([10, 10, 5, 10, 10, 5, 10, 10, 5]);
     expect(xs.size).toBe(2);
     expect(ys.size).toBe(2);
+    // The iterator hands back one result object and one batch object, refilled each step.
+    const it = loader.epoch();
+    const r1 = it.next();
+    const b1 = r1.value;
+    const r2 = it.next();
+    expect(r2).toBe(r1);
+    expect(r2.value).toBe(b1);
   });
 
   it("dropLast skips the short batch; batchSize larger than n gives one batch", () => {
