@@ -85,7 +85,7 @@ export class DataLoader<Y extends Targets = Int32Array> implements Iterable<Batc
   private readonly y: Y;
   private readonly augment: BatchHook<Y> | undefined;
   private readonly order: Int32Array;
-  private readonly full: Batch<Y>;
+  private readonly full: Batch<Y> | null;
   private readonly tail: Batch<Y> | null;
   private epochCount = 0;
 
@@ -115,15 +115,16 @@ export class DataLoader<Y extends Targets = Int32Array> implements Iterable<Batc
     this.sampleShape = [...sampleShape];
     this.sampleSize = sampleSize;
     this.labelSize = y.length / n;
-    this.batchSize = Math.min(batchSize, n);
+    this.batchSize = batchSize;
     this.shuffle = options.shuffle ?? true;
     this.dropLast = options.dropLast ?? false;
     this.rng = toRng(options.rng);
     this.augment = options.augment;
     this.order = new Int32Array(n);
     for (let i = 0; i < n; i++) this.order[i] = i;
-    this.full = this.makeBatch(this.batchSize);
-    const rest = n % this.batchSize;
+    // As PyTorch: with batchSize > n there is one short batch, or none with dropLast.
+    this.full = n >= batchSize ? this.makeBatch(batchSize) : null;
+    const rest = n % batchSize;
     this.tail = rest > 0 && !this.dropLast ? this.makeBatch(rest) : null;
   }
 
@@ -160,7 +161,7 @@ export class DataLoader<Y extends Targets = Int32Array> implements Iterable<Batc
     const epoch = this.epochCount++;
     const count = this.length;
     let b = 0;
-    const result: IteratorResult<Batch<Y>> = { done: false, value: this.full };
+    const result: IteratorResult<Batch<Y>> = { done: false, value: (this.full ?? this.tail)! };
     const done: IteratorResult<Batch<Y>> = { done: true, value: undefined };
     const it = {
       next: (): IteratorResult<Batch<Y>> => {
@@ -187,7 +188,7 @@ export class DataLoader<Y extends Targets = Int32Array> implements Iterable<Batc
   private fill(b: number, epoch: number): Batch<Y> {
     const start = b * this.batchSize;
     const size = Math.min(this.batchSize, this.n - start);
-    const batch = size === this.batchSize ? this.full : this.tail!;
+    const batch = size === this.batchSize ? this.full! : this.tail!;
     const { sampleSize, labelSize, x, y, order } = this;
     for (let i = 0; i < size; i++) {
       const src = order[start + i]!;

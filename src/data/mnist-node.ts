@@ -5,11 +5,10 @@
  * @module
  */
 
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
-import { existsSync } from "node:fs";
 import { gunzipSync } from "node:zlib";
 import { SimdnetError, checkOptions } from "../errors.js";
 import { isGzip } from "./idx.js";

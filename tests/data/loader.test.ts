@@ -77,6 +77,10 @@ describe("DataLoader", () => {
     expect(collect(dl).map((b) => b.length)).toEqual([10, 10]);
     const big = new DataLoader(x, y, [1], { batchSize: 100 });
     expect(collect(big).map((b) => b.length)).toEqual([25]);
+    // As PyTorch's drop_last: no complete batch, so no batch at all.
+    const none = new DataLoader(x, y, [1], { batchSize: 100, dropLast: true });
+    expect(none.length).toBe(0);
+    expect(collect(none)).toEqual([]);
   });
 
   it("is deterministic with a seed, reshuffles every epoch, and keeps order without shuffle", () => {
