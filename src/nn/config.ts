@@ -4,7 +4,7 @@ import { LeakyReLU, LogSoftmax, ReLU, Sigmoid, Softmax, Tanh } from "./activatio
 import { Dropout, Flatten, Identity } from "./basic.js";
 import { Conv2d } from "./conv.js";
 import { Linear } from "./linear.js";
-import type { Module, ModuleConfig } from "./module.js";
+import { failText, type Module, type ModuleConfig } from "./module.js";
 import { BatchNorm1d, BatchNorm2d } from "./norm.js";
 import { AvgPool2d, MaxPool2d } from "./pool.js";
 import { Sequential } from "./sequential.js";
@@ -40,7 +40,7 @@ const BUILDERS: Record<string, Builder> = {
     const layers = c["layers"];
     if (!Array.isArray(layers)) fail("Sequential config layers", "an array of layer configs", layers);
     const extra = Object.keys(c).filter((k) => k !== "type" && k !== "layers");
-    if (extra.length > 0) fail("Sequential config", "only the keys type, layers", `unknown key "${extra[0]}"`);
+    if (extra.length > 0) failText("Sequential config", "only the keys type, layers", `unknown key "${extra[0]}"`);
     const built = layers.map((l, i) => buildAt(l, e, `layers[${i}]`));
     const seq = new Sequential(built);
     return seq;

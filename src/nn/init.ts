@@ -10,7 +10,7 @@
  */
 
 import { Rng } from "../data/random.js";
-import { fail } from "../errors.js";
+import { fail, SimdnetError } from "../errors.js";
 import type { Tensor } from "../tensor.js";
 
 let defaultRng = new Rng(0);
@@ -109,7 +109,7 @@ export function checkInitSpec(what: string, spec: unknown): asserts spec is Init
   const keys = typeof name === "string" ? SPEC_KEYS[name] : undefined;
   if (keys === undefined) fail(`${what} name`, `one of ${Object.keys(SPEC_KEYS).map((n) => `"${n}"`).join(", ")}`, name);
   for (const key of Object.keys(spec)) {
-    if (!keys.includes(key)) fail(`${what}`, `only the keys ${keys.join(", ")} for "${name}"`, `unknown key "${key}"`);
+    if (!keys.includes(key)) throw new SimdnetError(`${what}: expected only the keys ${keys.join(", ")} for "${name}", got unknown key "${key}"`);
     const v = (spec as Record<string, unknown>)[key];
     if (key === "mode" && v !== "fanIn" && v !== "fanOut") fail(`${what} mode`, '"fanIn" or "fanOut"', v);
     if (key === "nonlinearity") calculateGain(v as Nonlinearity);

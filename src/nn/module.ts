@@ -240,12 +240,12 @@ export abstract class Module {
     const known = new Set(entries.map(([k]) => k));
     for (const key of given.keys()) {
       if (!known.has(key) && !key.endsWith("num_batches_tracked")) {
-        fail(`loadStateDict key "${key}"`, `one of the model's keys (${[...known].join(", ")})`, "an unexpected key");
+        failText(`loadStateDict key "${key}"`, `one of the model's keys (${[...known].join(", ")})`, "an unexpected key");
       }
     }
     for (const [key, t] of entries) {
       const v = given.get(key);
-      if (v === undefined) fail(`loadStateDict key "${key}"`, `a tensor of shape [${t.shape.join(", ")}]`, "nothing (missing key)");
+      if (v === undefined) failText(`loadStateDict key "${key}"`, `a tensor of shape [${t.shape.join(", ")}]`, "nothing (missing key)");
       if (v === null || typeof v !== "object" || !Array.isArray(v.shape)) {
         fail(`loadStateDict "${key}"`, "{ shape: number[], data: Float32Array }", v);
       }
@@ -314,4 +314,9 @@ export function sameShape(a: readonly number[], b: readonly number[]): boolean {
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
   return true;
+}
+
+/** Like fail() but `actual` is already a description (not quoted): `${what}: expected ${expected}, got ${actual}`. */
+export function failText(what: string, expected: string, actual: string): never {
+  throw new SimdnetError(`${what}: expected ${expected}, got ${actual}`);
 }

@@ -1,7 +1,7 @@
 import { fail } from "../errors.js";
 import { shapeSize } from "../backend/shapes.js";
 import type { Tensor } from "../tensor.js";
-import { Module, sameShape, type ModuleConfig } from "./module.js";
+import { failText, Module, sameShape, type ModuleConfig } from "./module.js";
 
 /** One row of {@link Sequential.summary}. */
 export interface SummaryRow {
@@ -53,7 +53,7 @@ export class Sequential extends Module {
   add(layer: Module): this {
     if (!(layer instanceof Module)) fail(`Sequential layer ${this.layers.length}`, "a Module (Linear, Conv2d, ReLU, …)", layer);
     if (layer.engine !== this.engine) {
-      fail(`Sequential layer ${this.layers.length} (${layer.type}) engine`, `the engine of the first layer (${this.engine.backend})`, `another engine (${layer.engine.backend})`);
+      failText(`Sequential layer ${this.layers.length} (${layer.type}) engine`, `the engine of the first layer (${this.engine.backend})`, `another engine (${layer.engine.backend})`);
     }
     layer.training = this.training;
     this.layers.push(layer);

@@ -1,6 +1,6 @@
 import type { Engine } from "../engine.js";
 import { checkOptions, fail, SimdnetError } from "../errors.js";
-import { Module, Parameter, type StateDict } from "../nn/module.js";
+import { failText, Module, Parameter, type StateDict } from "../nn/module.js";
 import type { Tensor } from "../tensor.js";
 
 /** What optimizers accept as parameters: a list, or a module (its parameters()). */
@@ -45,7 +45,7 @@ export abstract class Optimizer {
     if (!Array.isArray(list) || list.length === 0) fail(`${what} params`, "a non-empty list of parameters (or a module with parameters)", list);
     for (let i = 0; i < list.length; i++) {
       if (!(list[i] instanceof Parameter)) fail(`${what} params[${i}]`, "a Parameter", list[i]);
-      if (list[i]!.data.engine !== list[0]!.data.engine) fail(`${what} params[${i}] engine`, "the engine of params[0]", "another engine");
+      if (list[i]!.data.engine !== list[0]!.data.engine) failText(`${what} params[${i}] engine`, "the engine of params[0]", "another engine");
     }
     this.params = [...list];
     this.engine = this.params[0]!.data.engine;
@@ -92,11 +92,11 @@ export abstract class Optimizer {
     this.state.forEach((list, i) => list.forEach(([name, t]) => need.push([`${i}.${name}`, t])));
     for (const key of ["step", "lr"]) {
       const v = dict.get(key);
-      if (v === undefined || v.data.length !== 1) fail(`${this.type} loadStateDict "${key}"`, "a one-element tensor", v === undefined ? "nothing" : v.data);
+      if (v === undefined || v.data.length !== 1) failText(`${this.type} loadStateDict "${key}"`, "a one-element tensor", v === undefined ? "nothing" : `${v.data.length} values`);
     }
     for (const [key, t] of need) {
       const v = dict.get(key);
-      if (v === undefined) fail(`${this.type} loadStateDict "${key}"`, `a tensor of shape [${t.shape.join(", ")}]`, "nothing (missing key)");
+      if (v === undefined) failText(`${this.type} loadStateDict "${key}"`, `a tensor of shape [${t.shape.join(", ")}]`, "nothing (missing key)");
       if (v.data.length !== t.size) fail(`${this.type} loadStateDict "${key}" data length`, `${t.size}`, v.data.length);
     }
     this.stepCount = dict.get("step")!.data[0]!;

@@ -1,4 +1,4 @@
-import { fail } from "../errors.js";
+import { failText } from "../nn/module.js";
 import type { Tensor } from "../tensor.js";
 import { optBool, optNum, Optimizer, type Params } from "./optimizer.js";
 
@@ -31,7 +31,7 @@ export class SGD extends Optimizer {
     this.nesterov = optBool("SGD nesterov", options.nesterov, false);
     this.weightDecay = optNum("SGD weightDecay", options.weightDecay, 0);
     if (this.nesterov && (this.momentum <= 0 || this.dampening !== 0)) {
-      fail("SGD nesterov", "momentum > 0 and dampening = 0", `momentum ${this.momentum}, dampening ${this.dampening}`);
+      failText("SGD nesterov", "momentum > 0 and dampening = 0", `momentum ${this.momentum}, dampening ${this.dampening}`);
     }
     for (let i = 0; i < this.params.length; i++) this.bufs.push(this.momentum > 0 ? this.addState(i, "momentum_buffer") : null);
   }

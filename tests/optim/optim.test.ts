@@ -188,7 +188,8 @@ describe("gradient utilities", () => {
     expect(clipGradNorm([a, b], 10)).toBeCloseTo(1, 5); // under the limit: unchanged
     expect(b.grad.f32[0]).toBeCloseTo(0.8, 6);
     expect(clipGradNorm([a, b], 0.5, 1)).toBeCloseTo(1.4, 5);
-    expect(clipGradNorm([a, b], 1, Infinity)).toBeCloseTo(0.4, 5);
+    // The L1 clip above scaled [0.6, 0, 0.8] by 0.5/1.4, so the largest entry is now 0.8·0.5/1.4.
+    expect(clipGradNorm([a, b], 1, Infinity)).toBeCloseTo((0.8 * 0.5) / 1.4, 5);
   });
 
   it("L2 and L1 penalties: value and gradient", () => {
