@@ -41,21 +41,27 @@ function validHi(offset: i32, stride: i32, size: i32, outSize: i32): i32 {
 }
 
 /**
- * C[m × n] = init + Σ_p A(i, p)·B[p][·] where A(i, p) is the f32 at a + 4·(i·ars + p·acs), B's row p
- * starts at b + 4·p·ldb, C's row i at c + 4·i·ldc; init is bias[i] when bias ≠ 0, else 0.
+ * C[m × n] = init + Σ_p A(i, p)·B[p][·], where B's row p starts at b + 4·p·ldb and C's row i at
+ * c + 4·i·ldc; init is bias[i] when bias ≠ 0, else 0. A is given twice:
+ * - for whole blocks of 4 rows, the 4 values of block r at step p are adjacent, at
+ *   blocks + r·blockBytes + p·stepBytes (W packed by packRows4, or Wᵀ read in place);
+ * - for the last m mod 4 rows, A(i, p) is the f32 at a + 4·(i·ars + p·acs).
+ * Adjacent values load from one pointer with immediate offsets, which keeps the inner loop at
+ * 2 vector loads + 4 broadcasts + 8 multiply-adds + one pointer step each for A and B.
  * Tiles of 4 rows × 8 columns keep 8 accumulators (enough to hide the FMA latency) plus two B
- * vectors and one broadcast A value in registers, well under the 16 x64 vector registers.
+ * vectors and four broadcasts in registers, under the 15 that V8 allocates on x64; unrolling
+ * the k loop was measured slower, because V8 hoists the loads of both steps and spills.
  */
 function tileNN(
-  m: i32, n: i32, k: i32, a: usize, ars: i32, acs: i32, b: usize, ldb: i32, c: usize, ldc: i32, bias: usize,
+  m: i32, n: i32, k: i32, blocks: usize, blockBytes: usize, stepBytes: usize,
+  a: usize, ars: i32, acs: i32, b: usize, ldb: i32, c: usize, ldc: i32, bias: usize,
 ): void {
   const aStep = <usize>acs << 2;
   const bStep = <usize>ldb << 2;
   const rowStep = <usize>ars << 2;
   let i = 0;
   for (; i + 4 <= m; i += 4) {
-    const a0 = a + <usize>i * rowStep;
-    const a1 = a0 + rowStep, a2 = a1 + rowStep, a3 = a2 + rowStep;
+    const blk = blocks + <usize>(i >> 2) * blockBytes;
     const z0 = bias != 0 ? load<f32>(bias + (<usize>i << 2)) : 0;
     const z1 = bias != 0 ? load<f32>(bias + (<usize>i << 2), 4) : 0;
     const z2 = bias != 0 ? load<f32>(bias + (<usize>i << 2), 8) : 0;
@@ -67,19 +73,19 @@ function tileNN(
       let s00 = f32x4.splat(z0), s01 = s00, s10 = f32x4.splat(z1), s11 = s10;
       let s20 = f32x4.splat(z2), s21 = s20, s30 = f32x4.splat(z3), s31 = s30;
       let bp = b + (<usize>j << 2);
-      let off: usize = 0;
+      let q = blk;
       for (let p = 0; p < k; p++) {
         const b0 = v128.load(bp), b1 = v128.load(bp, 16);
-        let x = v128.load32_splat(a0 + off);
+        let x = v128.load32_splat(q);
         s00 = madd(x, b0, s00); s01 = madd(x, b1, s01);
-        x = v128.load32_splat(a1 + off);
+        x = v128.load32_splat(q, 4);
         s10 = madd(x, b0, s10); s11 = madd(x, b1, s11);
-        x = v128.load32_splat(a2 + off);
+        x = v128.load32_splat(q, 8);
         s20 = madd(x, b0, s20); s21 = madd(x, b1, s21);
-        x = v128.load32_splat(a3 + off);
+        x = v128.load32_splat(q, 12);
         s30 = madd(x, b0, s30); s31 = madd(x, b1, s31);
         bp += bStep;
-        off += aStep;
+        q += stepBytes;
       }
       const o = <usize>j << 2;
       v128.store(c0 + o, s00); v128.store(c0 + o, s01, 16);
@@ -90,15 +96,15 @@ function tileNN(
     for (; j + 4 <= n; j += 4) {
       let s0 = f32x4.splat(z0), s1 = f32x4.splat(z1), s2 = f32x4.splat(z2), s3 = f32x4.splat(z3);
       let bp = b + (<usize>j << 2);
-      let off: usize = 0;
+      let q = blk;
       for (let p = 0; p < k; p++) {
         const b0 = v128.load(bp);
-        s0 = madd(v128.load32_splat(a0 + off), b0, s0);
-        s1 = madd(v128.load32_splat(a1 + off), b0, s1);
-        s2 = madd(v128.load32_splat(a2 + off), b0, s2);
-        s3 = madd(v128.load32_splat(a3 + off), b0, s3);
+        s0 = madd(v128.load32_splat(q), b0, s0);
+        s1 = madd(v128.load32_splat(q, 4), b0, s1);
+        s2 = madd(v128.load32_splat(q, 8), b0, s2);
+        s3 = madd(v128.load32_splat(q, 12), b0, s3);
         bp += bStep;
-        off += aStep;
+        q += stepBytes;
       }
       const o = <usize>j << 2;
       v128.store(c0 + o, s0); v128.store(c1 + o, s1); v128.store(c2 + o, s2); v128.store(c3 + o, s3);
@@ -107,15 +113,15 @@ function tileNN(
     for (; j < n; j++) {
       let s0 = z0, s1 = z1, s2 = z2, s3 = z3;
       let bp = b + (<usize>j << 2);
-      let off: usize = 0;
+      let q = blk;
       for (let p = 0; p < k; p++) {
         const bv = load<f32>(bp);
-        s0 += load<f32>(a0 + off) * bv;
-        s1 += load<f32>(a1 + off) * bv;
-        s2 += load<f32>(a2 + off) * bv;
-        s3 += load<f32>(a3 + off) * bv;
+        s0 += load<f32>(q) * bv;
+        s1 += load<f32>(q, 4) * bv;
+        s2 += load<f32>(q, 8) * bv;
+        s3 += load<f32>(q, 12) * bv;
         bp += bStep;
-        off += aStep;
+        q += stepBytes;
       }
       const o = <usize>j << 2;
       store<f32>(c0 + o, s0); store<f32>(c1 + o, s1); store<f32>(c2 + o, s2); store<f32>(c3 + o, s3);
@@ -279,6 +285,26 @@ export function im2col(
       for (let j = 0; j < kW; j++) {
         const offX = j * dilW - padW;
         const lo = validLo(offX, strideW), hi = validHi(offX, strideW, inW, outW);
+        if (strideW == 1 && lo == 0 && hi == outW && outW >= 4) {
+          // Common case (no horizontal padding in play): whole rows of ≥ 4, copied as vectors,
+          // the last ending exactly at the row end (overlapping the one before), so there is no
+          // scalar tail and nothing outside the row is touched.
+          const rowBytes = <usize>outW << 2;
+          const last = rowBytes - 16;
+          memory.fill(dst, 0, <usize>oyLo * rowBytes);
+          let d = dst + <usize>oyLo * rowBytes;
+          let src = xc + (<usize>((oyLo * strideH + offY) * inW + offX) << 2);
+          const srcStep = <usize>(strideH * inW) << 2;
+          for (let oy = oyLo; oy < oyHi; oy++) {
+            for (let t: usize = 0; t < last; t += 16) v128.store(d + t, v128.load(src + t));
+            v128.store(d + last, v128.load(src + last));
+            d += rowBytes;
+            src += srcStep;
+          }
+          memory.fill(d, 0, <usize>(outH - oyHi) * rowBytes);
+          dst += <usize>outH * rowBytes;
+          continue;
+        }
         for (let oy = 0; oy < outH; oy++) {
           if (oy < oyLo || oy >= oyHi || lo >= hi) {
             memory.fill(dst, 0, <usize>outW << 2);
@@ -316,12 +342,28 @@ export function col2im(
       for (let j = 0; j < kW; j++) {
         const offX = j * dilW - padW;
         const lo = validLo(offX, strideW), hi = validHi(offX, strideW, inW, outW);
-        if (lo < hi) {
+        if (strideW == 1 && lo == 0 && hi == outW) {
+          // Common case (whole rows): vectors, then a scalar tail rather than an overlapping
+          // last vector, since re-loading lanes just stored would stall on store forwarding.
+          const vecBytes = <usize>(outW & ~3) << 2;
+          let s = src + <usize>oyLo * rowBytes;
+          let d = dc + (<usize>((oyLo * strideH + offY) * inW + offX) << 2);
+          const dStep = <usize>(strideH * inW) << 2;
+          for (let oy = oyLo; oy < oyHi; oy++) {
+            let t: usize = 0;
+            for (; t < vecBytes; t += 16) v128.store(d + t, f32x4.add(v128.load(d + t), v128.load(s + t)));
+            for (; t < rowBytes; t += 4) store<f32>(d + t, load<f32>(d + t) + load<f32>(s + t));
+            s += rowBytes;
+            d += dStep;
+          }
+        } else if (lo < hi) {
           for (let oy = oyLo; oy < oyHi; oy++) {
             const s = src + <usize>oy * rowBytes;
             const d = dc + (<usize>((oy * strideH + offY) * inW + offX) << 2);
             let ox = lo;
             if (strideW == 1) {
+              // A scalar tail rather than an overlapping last vector: re-loading lanes just
+              // stored by the previous vector would stall on store forwarding.
               for (; ox + 4 <= hi; ox += 4) {
                 const at = d + (<usize>ox << 2);
                 v128.store(at, f32x4.add(v128.load(at), v128.load(s + (<usize>ox << 2))));
@@ -344,6 +386,47 @@ export function col2im(
   }
 }
 
+/**
+ * Copies whole blocks of 4 rows of W[rows × k] so that the 4 values of one column are adjacent:
+ * out[r][p][q] = W[4r + q][p]. The last rows mod 4 stay in W (tileNN reads them in place).
+ */
+function packRows4(rows: i32, k: i32, w: usize, out: usize): void {
+  const rowBytes = <usize>k << 2;
+  let dst = out;
+  for (let r = 0; r + 4 <= rows; r += 4) {
+    const w0 = w + <usize>r * rowBytes;
+    let p = 0;
+    for (; p + 4 <= k; p += 4) {
+      // 4x4 transpose: rows of W in, columns out.
+      const o = <usize>p << 2;
+      const r0 = v128.load(w0 + o), r1 = v128.load(w0 + rowBytes + o);
+      const r2 = v128.load(w0 + 2 * rowBytes + o), r3 = v128.load(w0 + 3 * rowBytes + o);
+      const t0 = v128.shuffle<f32>(r0, r1, 0, 4, 1, 5), t1 = v128.shuffle<f32>(r2, r3, 0, 4, 1, 5);
+      const t2 = v128.shuffle<f32>(r0, r1, 2, 6, 3, 7), t3 = v128.shuffle<f32>(r2, r3, 2, 6, 3, 7);
+      v128.store(dst, v128.shuffle<f32>(t0, t1, 0, 1, 4, 5));
+      v128.store(dst, v128.shuffle<f32>(t0, t1, 2, 3, 6, 7), 16);
+      v128.store(dst, v128.shuffle<f32>(t2, t3, 0, 1, 4, 5), 32);
+      v128.store(dst, v128.shuffle<f32>(t2, t3, 2, 3, 6, 7), 48);
+      dst += 64;
+    }
+    for (; p < k; p++) {
+      const o = <usize>p << 2;
+      store<f32>(dst, load<f32>(w0 + o));
+      store<f32>(dst, load<f32>(w0 + rowBytes + o), 4);
+      store<f32>(dst, load<f32>(w0 + 2 * rowBytes + o), 8);
+      store<f32>(dst, load<f32>(w0 + 3 * rowBytes + o), 12);
+      dst += 16;
+    }
+  }
+}
+
+/** Bytes of the packed-W area at the start of the work buffer, rounded to a cache line. */
+// @ts-ignore: decorator
+@inline
+function packedBytes(outC: i32, ckk: i32): usize {
+  return ((<usize>(outC >> 2) * <usize>ckk * 16) + 63) & ~63;
+}
+
 /** True when x itself is the column matrix (1x1 kernel, stride 1, no padding). */
 // @ts-ignore: decorator
 @inline
@@ -355,9 +438,12 @@ export function conv2dWorkBytes(
   batch: i32, inC: i32, inH: i32, inW: i32, outC: i32, kH: i32, kW: i32,
   strideH: i32, strideW: i32, padH: i32, padW: i32, dilH: i32, dilW: i32, outH: i32, outW: i32,
 ): f64 {
-  if (isPointwise(kH, kW, strideH, strideW, padH, padW)) return 0;
-  // f64 so that sizes beyond 2 GiB come back as numbers the caller can reject, not wrapped ints.
-  return <f64>inC * <f64>kH * <f64>kW * <f64>outH * <f64>outW * 4;
+  // Layout: [W packed in 4-row blocks (forward)][one image's column matrix (unless pointwise)].
+  // f64 so that sizes beyond 4 GiB come back as numbers the caller can reject, not wrapped ints.
+  const ckk = <f64>inC * <f64>kH * <f64>kW;
+  const packed = Math.ceil(Math.floor(<f64>outC / 4) * ckk * 16 / 64) * 64;
+  if (isPointwise(kH, kW, strideH, strideW, padH, padW)) return packed;
+  return packed + ckk * <f64>outH * <f64>outW * 4;
 }
 
 export function conv2dForward(
@@ -368,15 +454,18 @@ export function conv2dForward(
   const ckk = inC * kH * kW;
   const hw = outH * outW;
   const direct = isPointwise(kH, kW, strideH, strideW, padH, padW);
+  const packed = work;
+  const colBuf = work + packedBytes(outC, ckk);
+  packRows4(outC, ckk, w, packed);
   for (let n = 0; n < batch; n++) {
     const xn = x + (<usize>n * <usize>(inC * inH * inW) << 2);
     const yn = y + (<usize>n * <usize>(outC * hw) << 2);
     let col = xn;
     if (!direct) {
-      im2col(inC, inH, inW, kH, kW, strideH, strideW, padH, padW, dilH, dilW, outH, outW, xn, work);
-      col = work;
+      im2col(inC, inH, inW, kH, kW, strideH, strideW, padH, padW, dilH, dilW, outH, outW, xn, colBuf);
+      col = colBuf;
     }
-    tileNN(outC, hw, ckk, w, ckk, 1, col, hw, yn, hw, bias);
+    tileNN(outC, hw, ckk, packed, <usize>ckk << 4, 16, w, ckk, 1, col, hw, yn, hw, bias);
   }
 }
 
@@ -388,12 +477,13 @@ export function conv2dBackwardData(
   const ckk = inC * kH * kW;
   const hw = outH * outW;
   const direct = isPointwise(kH, kW, strideH, strideW, padH, padW);
+  const colBuf = work + packedBytes(outC, ckk);
   for (let n = 0; n < batch; n++) {
     const dyn = dy + (<usize>n * <usize>(outC * hw) << 2);
     const dxn = dx + (<usize>n * <usize>(inC * inH * inW) << 2);
-    // Wᵀ through strides: A(p, o) = W[o][p] is at w + 4·(p + o·CKK).
-    tileNN(ckk, hw, outC, w, 1, ckk, dyn, hw, direct ? dxn : work, hw, 0);
-    if (!direct) col2im(inC, inH, inW, kH, kW, strideH, strideW, padH, padW, dilH, dilW, outH, outW, work, dxn);
+    // Wᵀ in place: A(p, o) = W[o][p] is at w + 4·(p + o·CKK), so 4 consecutive p are adjacent.
+    tileNN(ckk, hw, outC, w, 16, <usize>ckk << 2, w, 1, ckk, dyn, hw, direct ? dxn : colBuf, hw, 0);
+    if (!direct) col2im(inC, inH, inW, kH, kW, strideH, strideW, padH, padW, dilH, dilW, outH, outW, colBuf, dxn);
   }
 }
 
@@ -405,13 +495,14 @@ export function conv2dBackwardFilter(
   const ckk = inC * kH * kW;
   const hw = outH * outW;
   const direct = isPointwise(kH, kW, strideH, strideW, padH, padW);
+  const colBuf = work + packedBytes(outC, ckk);
   for (let n = 0; n < batch; n++) {
     const xn = x + (<usize>n * <usize>(inC * inH * inW) << 2);
     const dyn = dy + (<usize>n * <usize>(outC * hw) << 2);
     let col = xn;
     if (!direct) {
-      im2col(inC, inH, inW, kH, kW, strideH, strideW, padH, padW, dilH, dilW, outH, outW, xn, work);
-      col = work;
+      im2col(inC, inH, inW, kH, kW, strideH, strideW, padH, padW, dilH, dilW, outH, outW, xn, colBuf);
+      col = colBuf;
     }
     tileNT(outC, ckk, hw, dyn, hw, col, hw, dw, ckk);
     if (db != 0) {
