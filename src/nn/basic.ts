@@ -1,5 +1,6 @@
 import { checkOptions, fail, SimdnetError } from "../errors.js";
 import { Tensor } from "../tensor.js";
+import { Rng } from "../data/random.js";
 import { getDefaultRng } from "./init.js";
 import { Layer, num } from "./layer.js";
 import { Module, MODULE_OPTION_KEYS, sameShape, type ModuleConfig, type ModuleOptions } from "./module.js";
@@ -201,5 +202,20 @@ export class Dropout extends Layer {
 
   config(): ModuleConfig {
     return { type: this.type, p: this.p, seed: this.seed };
+  }
+}
+
+/**
+ * Gives every Dropout inside `module` a fresh mask stream derived from `seed` (in module order)
+ * and rewinds its offset, so a training run with the same seed repeats its masks exactly even
+ * for a model built earlier (fit's `seed` option).
+ */
+export function reseedDropout(module: Module, seed: number): void {
+  const rng = new Rng(seed);
+  for (const m of module.modules()) {
+    if (m instanceof Dropout) {
+      m.seed = rng.nextUint32();
+      m.offset = 0;
+    }
   }
 }

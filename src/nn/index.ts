@@ -5,7 +5,7 @@ export { Conv2d, type Conv2dOptions } from "./conv.js";
 export { MaxPool2d, AvgPool2d, type Pool2dOptions, type AvgPool2dOptions } from "./pool.js";
 export { BatchNorm1d, BatchNorm2d, type BatchNormOptions } from "./norm.js";
 export { ReLU, LeakyReLU, Sigmoid, Tanh, Softmax, LogSoftmax, type LeakyReLUOptions, type SoftmaxOptions } from "./activation.js";
-export { Identity, Flatten, Dropout, type FlattenOptions, type DropoutOptions } from "./basic.js";
+export { Identity, Flatten, Dropout, reseedDropout, type FlattenOptions, type DropoutOptions } from "./basic.js";
 export { Sequential, type Summary, type SummaryRow } from "./sequential.js";
 export { moduleFromConfig, MODULE_TYPES } from "./config.js";
 export {

@@ -172,6 +172,19 @@ export abstract class Module {
     return [];
   }
 
+  /** This module and all its descendants, depth first (PyTorch's modules()). */
+  modules(): Module[] {
+    const out: Module[] = [this];
+    for (const [, child] of this.children()) out.push(...child.modules());
+    return out;
+  }
+
+  /** Sets every parameter gradient to zero (same as optimizer.zeroGrad() for these parameters). */
+  zeroGrad(): void {
+    const k = this.engine.kernels;
+    for (const p of this.parameters()) k.fill(p.grad.size, 0, p.grad.ptr);
+  }
+
   /** Sets training mode (default true) on this module and its children; returns this. */
   train(mode = true): this {
     this.training = mode;

@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { createEngine, type Engine } from "../../src/engine.js";
 import {
   BatchNorm1d, BatchNorm2d, Conv2d, CrossEntropyLoss, Dropout, Flatten, Linear, MaxPool2d, manualSeed, moduleFromConfig, ReLU,
-  Sequential, Softmax, Tanh, type ModuleConfig,
+  reseedDropout, Sequential, Softmax, Tanh, type ModuleConfig,
 } from "../../src/nn/index.js";
 import { Adam, SGD } from "../../src/optim/index.js";
 import { TestRandom } from "../helpers/random.js";
@@ -212,6 +212,41 @@ describe("train/eval modes", () => {
   });
 });
 
+describe("dropout", () => {
+  it("zeroes about p of the elements, scales the rest by 1/(1 − p), advances its offset; eval passes x through", () => {
+    const d = new Dropout(0.3, { engine: js, seed: 11 });
+    const x = js.tensor(new Float32Array(10000).fill(2), [100, 100]);
+    const y = d.forward(x).toArray();
+    const zeros = y.filter((v) => v === 0).length;
+    // Binomial(10000, 0.3): std ≈ 46, so ±300 is a > 6σ band.
+    expect(Math.abs(zeros - 3000)).toBeLessThan(300);
+    expect(y.every((v) => v === 0 || Math.abs(v - 2 / 0.7) < 1e-6)).toBe(true);
+    expect(d.offset).toBe(10000);
+    const again = d.forward(x).toArray();
+    expect(again).not.toEqual(y); // a new mask each call
+    d.offset = 0;
+    expect(d.forward(x).toArray()).toEqual(y); // same (seed, offset), same mask
+    d.eval();
+    expect(d.forward(x)).toBe(x);
+  });
+
+  it("reseedDropout makes runs repeat; modules() lists every module; zeroGrad clears gradients", () => {
+    const m = new Sequential(new Linear(4, 4, { engine: js }), new Dropout(0.5, { engine: js }), new Sequential(new Dropout(0.5, { engine: js })));
+    expect(m.modules().map((x) => x.type)).toEqual(["Sequential", "Linear", "Dropout", "Sequential", "Dropout"]);
+    const x = js.tensor(new Float32Array(16).fill(1), [4, 4]);
+    reseedDropout(m, 5);
+    const a = m.forward(x).toArray();
+    const b = m.forward(x).toArray();
+    reseedDropout(m, 5);
+    expect(m.forward(x).toArray()).toEqual(a);
+    expect(m.forward(x).toArray()).toEqual(b);
+    m.backward(js.tensor(new Float32Array(16).fill(1), [4, 4]));
+    expect(m.parameters().some((p) => p.grad.toArray().some((v) => v !== 0))).toBe(true);
+    m.zeroGrad();
+    expect(m.parameters().every((p) => p.grad.toArray().every((v) => v === 0))).toBe(true);
+  });
+});
+
 describe("training", () => {
   it("a tiny MLP separates two Gaussian blobs", () => {
     manualSeed(0);
@@ -243,6 +278,26 @@ describe("training", () => {
     let correct = 0;
     for (let i = 0; i < n; i++) if ((logits[2 * i + 1]! > logits[2 * i]! ? 1 : 0) === ys[i]) correct++;
     expect(correct).toBe(n);
+  });
+
+  it("same seed, same backend: bit-identical weights after training with dropout", () => {
+    const run = () => {
+      manualSeed(77);
+      const model = new Sequential(new Linear(3, 16, { engine: js }), new ReLU({ engine: js }), new Dropout(0.5, { engine: js }), new Linear(16, 2, { engine: js }));
+      const loss = new CrossEntropyLoss({ engine: js });
+      const opt = new Adam(model, { lr: 0.01 });
+      const rnd = new TestRandom(1);
+      const x = js.tensor(rnd.floats(24), [8, 3]);
+      const y = js.tensor(rnd.ints(8, 0, 1), [8]);
+      for (let i = 0; i < 20; i++) {
+        opt.zeroGrad();
+        loss.forward(model.forward(x), y);
+        model.backward(loss.backward());
+        opt.step();
+      }
+      return [...model.stateDict().values()].map((v) => [...v.data]);
+    };
+    expect(run()).toEqual(run());
   });
 
   it("zero init does not learn (P1b): weights stay zero, loss stays at log 2", () => {
