@@ -272,6 +272,80 @@ function tileNT(m: i32, n: i32, k: i32, a: usize, lda: i32, b: usize, ldb: i32, 
   }
 }
 
+/**
+ * tileNT with 3x3 tiles: 9 accumulators and 6 loads per step (9 multiply-adds) fill exactly the
+ * 15 vector registers V8 allocates on x64. Leftover rows and columns go to tileNT.
+ */
+function tileNT33(m: i32, n: i32, k: i32, a: usize, lda: i32, b: usize, ldb: i32, c: usize, ldc: i32): void {
+  const m3 = m - m % 3, n3 = n - n % 3;
+  const kv = k & ~3;
+  const la = <usize>lda << 2, lb = <usize>ldb << 2, lc = <usize>ldc << 2;
+  for (let i = 0; i < m3; i += 3) {
+    const a0 = a + <usize>i * la, a1 = a0 + la, a2 = a1 + la;
+    const c0 = c + <usize>i * lc;
+    for (let j = 0; j < n3; j += 3) {
+      const b0 = b + <usize>j * lb, b1 = b0 + lb, b2 = b1 + lb;
+      let s00 = f32x4.splat(0), s01 = s00, s02 = s00, s10 = s00, s11 = s00, s12 = s00, s20 = s00, s21 = s00, s22 = s00;
+      for (let p = 0; p < kv; p += 4) {
+        const o = <usize>p << 2;
+        const x0 = v128.load(b0 + o), x1 = v128.load(b1 + o), x2 = v128.load(b2 + o);
+        let y = v128.load(a0 + o);
+        s00 = madd(y, x0, s00); s01 = madd(y, x1, s01); s02 = madd(y, x2, s02);
+        y = v128.load(a1 + o);
+        s10 = madd(y, x0, s10); s11 = madd(y, x1, s11); s12 = madd(y, x2, s12);
+        y = v128.load(a2 + o);
+        s20 = madd(y, x0, s20); s21 = madd(y, x1, s21); s22 = madd(y, x2, s22);
+      }
+      let t00 = hsum(s00), t01 = hsum(s01), t02 = hsum(s02);
+      let t10 = hsum(s10), t11 = hsum(s11), t12 = hsum(s12);
+      let t20 = hsum(s20), t21 = hsum(s21), t22 = hsum(s22);
+      for (let p = kv; p < k; p++) {
+        const o = <usize>p << 2;
+        const x0 = load<f32>(b0 + o), x1 = load<f32>(b1 + o), x2 = load<f32>(b2 + o);
+        let y = load<f32>(a0 + o); t00 += y * x0; t01 += y * x1; t02 += y * x2;
+        y = load<f32>(a1 + o); t10 += y * x0; t11 += y * x1; t12 += y * x2;
+        y = load<f32>(a2 + o); t20 += y * x0; t21 += y * x1; t22 += y * x2;
+      }
+      const r0 = c0 + (<usize>j << 2), r1 = r0 + lc, r2 = r1 + lc;
+      store<f32>(r0, load<f32>(r0) + t00); store<f32>(r0, load<f32>(r0, 4) + t01, 4); store<f32>(r0, load<f32>(r0, 8) + t02, 8);
+      store<f32>(r1, load<f32>(r1) + t10); store<f32>(r1, load<f32>(r1, 4) + t11, 4); store<f32>(r1, load<f32>(r1, 8) + t12, 8);
+      store<f32>(r2, load<f32>(r2) + t20); store<f32>(r2, load<f32>(r2, 4) + t21, 4); store<f32>(r2, load<f32>(r2, 8) + t22, 8);
+    }
+  }
+  let done = m3;
+  if (m - m3 == 2) {
+    // Two rows left: 2x3 tiles (6 accumulators) instead of the latency-bound single dot products.
+    const a0 = a + <usize>m3 * la, a1 = a0 + la;
+    const c0 = c + <usize>m3 * lc;
+    for (let j = 0; j < n3; j += 3) {
+      const b0 = b + <usize>j * lb, b1 = b0 + lb, b2 = b1 + lb;
+      let s00 = f32x4.splat(0), s01 = s00, s02 = s00, s10 = s00, s11 = s00, s12 = s00;
+      for (let p = 0; p < kv; p += 4) {
+        const o = <usize>p << 2;
+        const x0 = v128.load(b0 + o), x1 = v128.load(b1 + o), x2 = v128.load(b2 + o);
+        let y = v128.load(a0 + o);
+        s00 = madd(y, x0, s00); s01 = madd(y, x1, s01); s02 = madd(y, x2, s02);
+        y = v128.load(a1 + o);
+        s10 = madd(y, x0, s10); s11 = madd(y, x1, s11); s12 = madd(y, x2, s12);
+      }
+      let t00 = hsum(s00), t01 = hsum(s01), t02 = hsum(s02);
+      let t10 = hsum(s10), t11 = hsum(s11), t12 = hsum(s12);
+      for (let p = kv; p < k; p++) {
+        const o = <usize>p << 2;
+        const x0 = load<f32>(b0 + o), x1 = load<f32>(b1 + o), x2 = load<f32>(b2 + o);
+        let y = load<f32>(a0 + o); t00 += y * x0; t01 += y * x1; t02 += y * x2;
+        y = load<f32>(a1 + o); t10 += y * x0; t11 += y * x1; t12 += y * x2;
+      }
+      const r0 = c0 + (<usize>j << 2), r1 = r0 + lc;
+      store<f32>(r0, load<f32>(r0) + t00); store<f32>(r0, load<f32>(r0, 4) + t01, 4); store<f32>(r0, load<f32>(r0, 8) + t02, 8);
+      store<f32>(r1, load<f32>(r1) + t10); store<f32>(r1, load<f32>(r1, 4) + t11, 4); store<f32>(r1, load<f32>(r1, 8) + t12, 8);
+    }
+    done = m;
+  }
+  if (n3 < n) tileNT(done, n - n3, k, a, lda, b + <usize>n3 * lb, ldb, c + (<usize>n3 << 2), ldc);
+  if (done < m) tileNT(m - done, n, k, a + <usize>done * la, lda, b, ldb, c + <usize>done * lc, ldc);
+}
+
 export function im2col(
   inC: i32, inH: i32, inW: i32, kH: i32, kW: i32, strideH: i32, strideW: i32,
   padH: i32, padW: i32, dilH: i32, dilW: i32, outH: i32, outW: i32, x: usize, col: usize,
@@ -504,7 +578,7 @@ export function conv2dBackwardFilter(
       im2col(inC, inH, inW, kH, kW, strideH, strideW, padH, padW, dilH, dilW, outH, outW, xn, colBuf);
       col = colBuf;
     }
-    tileNT(outC, ckk, hw, dyn, hw, col, hw, dw, ckk);
+    tileNT33(outC, ckk, hw, dyn, hw, col, hw, dw, ckk);
     if (db != 0) {
       for (let o = 0; o < outC; o++) {
         const row = dyn + (<usize>(o * hw) << 2);
