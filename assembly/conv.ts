@@ -582,10 +582,16 @@ export function conv2dBackwardFilter(
     if (db != 0) {
       for (let o = 0; o < outC; o++) {
         const row = dyn + (<usize>(o * hw) << 2);
-        let s = f32x4.splat(0);
+        // Four independent sums: one chain would wait on the add latency at every step.
+        let s0 = f32x4.splat(0), s1 = s0, s2 = s0, s3 = s0;
         let p = 0;
-        for (; p + 4 <= hw; p += 4) s = f32x4.add(s, v128.load(row + (<usize>p << 2)));
-        let t = hsum(s);
+        for (; p + 16 <= hw; p += 16) {
+          const at = row + (<usize>p << 2);
+          s0 = f32x4.add(s0, v128.load(at)); s1 = f32x4.add(s1, v128.load(at, 16));
+          s2 = f32x4.add(s2, v128.load(at, 32)); s3 = f32x4.add(s3, v128.load(at, 48));
+        }
+        for (; p + 4 <= hw; p += 4) s0 = f32x4.add(s0, v128.load(row + (<usize>p << 2)));
+        let t = hsum(f32x4.add(f32x4.add(s0, s1), f32x4.add(s2, s3)));
         for (; p < hw; p++) t += load<f32>(row + (<usize>p << 2));
         const at = db + (<usize>o << 2);
         store<f32>(at, load<f32>(at) + t);
