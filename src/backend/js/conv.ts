@@ -62,8 +62,7 @@ export function convKernels(v: MemoryViews, all: () => Kernels): Partial<ConvKer
       }
     },
 
-    conv2dWorkBytes(batch, inC, inH, inW, outC, kH, kW, strideH, strideW, padH, padW, dilH, dilW, outH, outW) {
-      void batch; void inH; void inW; void strideH; void strideW; void padH; void padW; void dilH; void dilW;
+    conv2dWorkBytes(_batch, inC, _inH, _inW, outC, kH, kW, _strideH, _strideW, _padH, _padW, _dilH, _dilW, outH, outW) {
       const ckk = inC * kH * kW;
       const hw = outH * outW;
       const g = all();
