@@ -2,7 +2,8 @@
 // Statistics are accumulated in f64x2 lanes (each f32x4 load is promoted in two halves), over
 // values shifted by the channel's first element: one pass gives sum and sum of squares without
 // the cancellation of E[x²] − E[x]² when |mean| ≫ std. Normalising is (x − mean)·scale + shift
-// in f32x4, so large means do not cancel either. Layout batch×channels×spatial: with spatial ≥ 4
+// in f32x4, so large means do not cancel either; the part of the f64 mean that rounding to f32
+// loses is folded into the shift, so y stays accurate when |mean| ≫ std. Layout batch×channels×spatial: with spatial ≥ 4
 // SIMD runs along a channel's spatial rows; BatchNorm1d (spatial = 1) has channels contiguous,
 // so it takes blocks of four channels at a time and walks the batch.
 
@@ -52,6 +53,15 @@ function finishStats(
     store<f32>(runningVar + o, <f32>(mom * unbiased + (1.0 - mom) * <f64>load<f32>(runningVar + o)));
   }
   return invStd;
+}
+
+// beta − (mean − f32(mean))·scale: the shift that makes (x − f32(mean))·scale + shift equal
+// (x − mean)·scale + beta.
+// @ts-ignore: decorator
+@inline
+function shiftWithResidual(beta: usize, o: usize, mean: f64, meanF: f32, scale: f64): f32 {
+  const b: f64 = beta != 0 ? <f64>load<f32>(beta + o) : 0.0;
+  return <f32>(b - (mean - <f64>meanF) * scale);
 }
 
 // y = (x − mean)·scale + shift over `len` floats.
@@ -106,11 +116,14 @@ export function batchNormForwardTrain(
         const invStd = finishStats(ch, mean, variance, count, saveMean, saveInvStd, runningMean, runningVar, momentum, eps);
         const o = <usize>ch << 2;
         const g: f64 = gamma != 0 ? <f64>load<f32>(gamma + o) : 1.0;
-        const sh: f32 = beta != 0 ? load<f32>(beta + o) : 0;
-        if (j == 0) { vMean = f32x4.replace_lane(vMean, 0, <f32>mean); vScale = f32x4.replace_lane(vScale, 0, <f32>(invStd * g)); vShift = f32x4.replace_lane(vShift, 0, sh); }
-        else if (j == 1) { vMean = f32x4.replace_lane(vMean, 1, <f32>mean); vScale = f32x4.replace_lane(vScale, 1, <f32>(invStd * g)); vShift = f32x4.replace_lane(vShift, 1, sh); }
-        else if (j == 2) { vMean = f32x4.replace_lane(vMean, 2, <f32>mean); vScale = f32x4.replace_lane(vScale, 2, <f32>(invStd * g)); vShift = f32x4.replace_lane(vShift, 2, sh); }
-        else { vMean = f32x4.replace_lane(vMean, 3, <f32>mean); vScale = f32x4.replace_lane(vScale, 3, <f32>(invStd * g)); vShift = f32x4.replace_lane(vShift, 3, sh); }
+        const meanF = <f32>mean;
+        const scale64 = invStd * g;
+        const scale = <f32>scale64;
+        const sh = shiftWithResidual(beta, o, mean, meanF, scale64);
+        if (j == 0) { vMean = f32x4.replace_lane(vMean, 0, meanF); vScale = f32x4.replace_lane(vScale, 0, scale); vShift = f32x4.replace_lane(vShift, 0, sh); }
+        else if (j == 1) { vMean = f32x4.replace_lane(vMean, 1, meanF); vScale = f32x4.replace_lane(vScale, 1, scale); vShift = f32x4.replace_lane(vShift, 1, sh); }
+        else if (j == 2) { vMean = f32x4.replace_lane(vMean, 2, meanF); vScale = f32x4.replace_lane(vScale, 2, scale); vShift = f32x4.replace_lane(vShift, 2, sh); }
+        else { vMean = f32x4.replace_lane(vMean, 3, meanF); vScale = f32x4.replace_lane(vScale, 3, scale); vShift = f32x4.replace_lane(vShift, 3, sh); }
       }
       const yBase = y + (<usize>c << 2);
       for (let b = 0; b < batch; b++) {
@@ -148,9 +161,10 @@ export function batchNormForwardTrain(
     const invStd = finishStats(c, mean, variance, count, saveMean, saveInvStd, runningMean, runningVar, momentum, eps);
     const o = <usize>c << 2;
     const g: f64 = gamma != 0 ? <f64>load<f32>(gamma + o) : 1.0;
-    const sh: f32 = beta != 0 ? load<f32>(beta + o) : 0;
-    const scale = <f32>(invStd * g);
     const meanF = <f32>mean;
+    const scale64 = invStd * g;
+    const sh = shiftWithResidual(beta, o, mean, meanF, scale64);
+    const scale = <f32>scale64;
     for (let b = 0; b < batch; b++) {
       const off = <usize>c * row + <usize>b * sample;
       normalizeRow(x + off, y + off, spatial, meanF, scale, sh);

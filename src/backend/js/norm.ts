@@ -36,9 +36,11 @@ export function normKernels(v: MemoryViews): NormKernels {
           f[rm] = mom * mean + (1 - mom) * f[rm]!;
           f[rv] = mom * unbiased + (1 - mom) * f[rv]!;
         }
-        const scale = r(invStd * (gamma !== 0 ? f[(gamma >> 2) + c]! : 1));
-        const shift = beta !== 0 ? f[(beta >> 2) + c]! : 0;
+        const scale64 = invStd * (gamma !== 0 ? f[(gamma >> 2) + c]! : 1);
+        const scale = r(scale64);
         const meanF = r(mean);
+        // What rounding the mean to f32 loses goes into the shift, so y stays accurate when |mean| ≫ std.
+        const shift = r((beta !== 0 ? f[(beta >> 2) + c]! : 0) - (mean - meanF) * scale64);
         for (let b = 0; b < batch; b++) {
           for (let i = 0; i < spatial; i++) {
             const j = at(b, c, i);
