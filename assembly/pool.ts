@@ -10,6 +10,15 @@ function takeLater(a: v128, b: v128): v128 {
   return v128.or(f32x4.gt(b, a), f32x4.ne(b, b));
 }
 
+// Lanes of `yes` where mask is all ones, else of `no` (masks here always come from comparisons,
+// so relaxed_laneselect, one blend instruction, agrees with the three-instruction bitselect).
+// @ts-ignore: decorator
+@inline
+function pick(yes: v128, no: v128, mask: v128): v128 {
+  if (ASC_FEATURE_RELAXED_SIMD) return i32x4.relaxed_laneselect(yes, no, mask);
+  return v128.bitselect(yes, no, mask);
+}
+
 export function maxPool2dForward(
   planes: i32, inH: i32, inW: i32, kH: i32, kW: i32, strideH: i32, strideW: i32,
   padH: i32, padW: i32, outH: i32, outW: i32, x: usize, y: usize, argmax: usize,
@@ -31,8 +40,11 @@ export function maxPool2dForward(
         const offB = i32x4.splat(1);
         const offC = i32x4.splat(inW);
         const offD = i32x4.splat(inW + 1);
-        for (; ox + 4 <= outW; ox += 4) {
-          const o = <usize>ox << 3;
+        // When outW is not a multiple of 4 the last group starts at outW − 4 and recomputes a
+        // few outputs (same values) instead of leaving a slow scalar tail.
+        for (; outW >= 4 && ox < outW; ox += 4) {
+          const q = min(ox, outW - 4);
+          const o = <usize>q << 3;
           const t0 = v128.load(r0 + o), t1 = v128.load(r0 + o, 16);
           const u0 = v128.load(r1 + o), u1 = v128.load(r1 + o, 16);
           const a = v128.shuffle<f32>(t0, t1, 0, 2, 4, 6);
@@ -40,16 +52,31 @@ export function maxPool2dForward(
           const c = v128.shuffle<f32>(u0, u1, 0, 2, 4, 6);
           const d = v128.shuffle<f32>(u0, u1, 1, 3, 5, 7);
           const mb = takeLater(a, b);
-          const m1 = v128.bitselect(b, a, mb);
+          const m1 = pick(b, a, mb);
           const i1 = v128.and(offB, mb);
           const md = takeLater(c, d);
-          const m2 = v128.bitselect(d, c, md);
-          const i2 = v128.bitselect(offD, offC, md);
+          const m2 = pick(d, c, md);
+          const i2 = pick(offD, offC, md);
           const mm = takeLater(m1, m2);
-          const base = i32x4.add(rowBase, i32x4.splat(2 * ox));
+          const base = i32x4.add(rowBase, i32x4.splat(2 * q));
+          const out = <usize>(oy * outW + q) << 2;
+          v128.store(yp + out, pick(m2, m1, mm));
+          v128.store(ap + out, i32x4.add(base, pick(i2, i1, mm)));
+        }
+        // Rows narrower than 4 outputs: the same pairwise choice one at a time, branch-free: on random data the
+        // comparisons would mispredict half the time. V8 turns an i32 select into a conditional
+        // move but an f32 select into a branch, hence the selects on the values' bits.
+        for (; ox < outW; ox++) {
+          const at = top + 2 * ox;
+          const p0 = r0 + (<usize>(2 * ox) << 2), p1 = r1 + (<usize>(2 * ox) << 2);
+          const a = load<f32>(p0), b = load<f32>(p0, 4), c = load<f32>(p1), d = load<f32>(p1, 4);
+          const tb = b > a || b != b, td = d > c || d != d;
+          const m1 = reinterpret<f32>(select<i32>(load<i32>(p0, 4), load<i32>(p0), tb)), i1 = at + <i32>tb;
+          const m2 = reinterpret<f32>(select<i32>(load<i32>(p1, 4), load<i32>(p1), td)), i2 = at + inW + <i32>td;
+          const t2 = m2 > m1 || m2 != m2;
           const out = <usize>(oy * outW + ox) << 2;
-          v128.store(yp + out, v128.bitselect(m2, m1, mm));
-          v128.store(ap + out, i32x4.add(base, v128.bitselect(i2, i1, mm)));
+          store<i32>(yp + out, select<i32>(reinterpret<i32>(m2), reinterpret<i32>(m1), t2));
+          store<i32>(ap + out, select<i32>(i2, i1, t2));
         }
       }
       for (; ox < outW; ox++) {
@@ -111,13 +138,15 @@ export function avgPool2dForward(
       if (fast) {
         const r0 = xp + (<usize>(2 * oy * inW) << 2);
         const r1 = r0 + (<usize>inW << 2);
-        for (; ox + 4 <= outW; ox += 4) {
-          const o = <usize>ox << 3;
+        // As for max pooling, a last group overlapping the one before replaces the scalar tail.
+        for (; outW >= 4 && ox < outW; ox += 4) {
+          const q = min(ox, outW - 4);
+          const o = <usize>q << 3;
           const t0 = v128.load(r0 + o), t1 = v128.load(r0 + o, 16);
           const u0 = v128.load(r1 + o), u1 = v128.load(r1 + o, 16);
           const top = f32x4.add(v128.shuffle<f32>(t0, t1, 0, 2, 4, 6), v128.shuffle<f32>(t0, t1, 1, 3, 5, 7));
           const bottom = f32x4.add(v128.shuffle<f32>(u0, u1, 0, 2, 4, 6), v128.shuffle<f32>(u0, u1, 1, 3, 5, 7));
-          v128.store(yp + (<usize>(oy * outW + ox) << 2), f32x4.mul(f32x4.add(top, bottom), quarter));
+          v128.store(yp + (<usize>(oy * outW + q) << 2), f32x4.mul(f32x4.add(top, bottom), quarter));
         }
       }
       for (; ox < outW; ox++) {
