@@ -1,0 +1,345 @@
+// The MNIST trainer page. Training, evaluation and prediction run in mnist-worker.js.
+// Settings can come from the URL (?net=C1&train=10000&epochs=1…); only known values are used.
+import { LineChart, el, fmt, selectField, showError } from "./common.js";
+
+const NETS = [
+  ["M1", "M1: 784-100-10, dropout 0.5"],
+  ["M2", "M2: 784-128-64-10, dropout 0.2"],
+  ["M3", "M3: 784-512-256-128-10, dropout 0.2"],
+  ["C1", "C1: conv 32-32, batch norm, 64 dense"],
+  ["C2", "C2: conv 32-32-64 + batch norm, 128 dense"],
+];
+const TRAIN_SIZES = ["1000", "2000", "5000", "10000", "30000", "60000"];
+const TEST_SIZES = ["1000", "2000", "5000", "10000"];
+const EPOCHS = ["1", "2", "3", "5", "10"];
+const BATCHES = ["16", "32", "64", "128"];
+const OPTIMIZERS = [["adam", "Adam"], ["rmsprop", "RMSprop"], ["sgd", "SGD + momentum"]];
+const LRS = ["0.0001", "0.0005", "0.001", "0.002", "0.005", "0.01", "0.05"];
+const BACKENDS = [["auto", "auto"], ["wasm-relaxed-simd", "wasm-relaxed-simd"], ["wasm-simd", "wasm-simd"], ["js", "js"]];
+
+const settings = { net: "M1", train: 10000, test: 10000, epochs: 1, batch: 32, optimizer: "adam", lr: 0.001, seed: 1, backend: "auto" };
+{
+  const q = new URLSearchParams(location.search);
+  const pick = (key, list, asNumber) => {
+    const v = q.get(key);
+    if (v !== null && list.some((o) => (Array.isArray(o) ? o[0] : o) === v)) settings[key] = asNumber ? Number(v) : v;
+  };
+  pick("net", NETS, false); pick("train", TRAIN_SIZES, true); pick("test", TEST_SIZES, true);
+  pick("epochs", EPOCHS, true); pick("batch", BATCHES, true); pick("optimizer", OPTIMIZERS, false);
+  pick("lr", LRS, true); pick("backend", BACKENDS, false);
+  const seed = Number(q.get("seed"));
+  if (q.has("seed") && Number.isInteger(seed) && seed >= 0 && seed < 2 ** 31) settings.seed = seed;
+}
+
+function saveSettings() {
+  const q = new URLSearchParams(Object.entries(settings).map(([k, v]) => [k, String(v)]));
+  history.replaceState(null, "", `?${q}`);
+}
+
+/** Read by the browser tests. */
+const status = { ready: false, backend: "", loaded: false, training: false, epoch: 0, testAcc: NaN, done: false, prediction: -1, errors: [], exported: null, imported: null };
+window.mnist = { status };
+
+const worker = new Worker(new URL("./mnist-worker.js", import.meta.url), { type: "module" });
+const $ = (id) => document.getElementById(id);
+const lossValues = [];
+const accValues = [];
+const testAccValues = [];
+const testLossValues = [];
+let lossChart;
+let accChart;
+
+worker.onerror = (e) => { status.errors.push(String(e.message)); showError(`worker: ${e.message}`); };
+worker.onmessage = (event) => {
+  const m = event.data;
+  switch (m.type) {
+    case "ready":
+      status.ready = true;
+      status.backend = m.backend;
+      $("backend").textContent = m.backend;
+      break;
+    case "loaded":
+      status.loaded = true;
+      $("status").textContent = `Loaded ${m.nTrain} training and ${m.nTest} test images. Training…`;
+      worker.postMessage({ type: "train", net: settings.net, epochs: settings.epochs, batchSize: settings.batch, optimizer: settings.optimizer, lr: settings.lr, seed: settings.seed });
+      break;
+    case "built":
+      $("summary").textContent = `${m.net}: ${m.params.toLocaleString("en")} parameters\n${m.summary}`;
+      break;
+    case "progress": {
+      const frac = ((m.epoch - 1) * m.batches + m.batch) / (m.epochs * m.batches);
+      $("progress").value = frac;
+      $("status").textContent = `Epoch ${m.epoch}/${m.epochs}, batch ${m.batch}/${m.batches}: loss ${fmt(m.loss, 3)}, accuracy ${(100 * m.acc).toFixed(1)} %`;
+      lossValues.push(m.loss);
+      accValues.push(m.acc);
+      lossChart.draw();
+      accChart.draw();
+      break;
+    }
+    case "epoch":
+      status.epoch = m.epoch;
+      status.testAcc = m.testAcc;
+      testAccValues.push(m.testAcc);
+      testLossValues.push(m.testLoss);
+      $("test-acc").textContent = `${(100 * m.testAcc).toFixed(2)} %`;
+      addEpochRow(m);
+      break;
+    case "done":
+      status.done = true;
+      setTraining(false);
+      $("status").textContent = `Done: test accuracy ${(100 * m.testAcc).toFixed(2)} %`;
+      drawConfusion(m.confusion);
+      drawMistakes(m.mistakes);
+      $("save").disabled = false;
+      break;
+    case "stopped":
+      setTraining(false);
+      $("status").textContent = "Stopped.";
+      $("save").disabled = false;
+      break;
+    case "prediction": {
+      const best = m.probs.indexOf(Math.max(...m.probs));
+      status.prediction = best;
+      $("prediction").textContent = String(best);
+      drawProbs(m.probs);
+      break;
+    }
+    case "model":
+      status.exported = { bytes: m.safetensors.length, config: m.config };
+      download(new Blob([m.safetensors], { type: "application/octet-stream" }), `mnist-${m.config.net}.safetensors`);
+      download(new Blob([JSON.stringify(m.config, null, 2)], { type: "application/json" }), `mnist-${m.config.net}.json`);
+      break;
+    case "imported":
+      status.imported = { net: m.net, params: m.params };
+      $("status").textContent = `Loaded model ${m.net} (${m.params.toLocaleString("en")} parameters). Draw a digit.`;
+      $("save").disabled = false;
+      predictDrawing();
+      break;
+    case "error":
+      status.errors.push(m.message);
+      setTraining(false);
+      showError(m.message);
+      break;
+    default:
+      break;
+  }
+};
+worker.postMessage({ type: "hello", backend: settings.backend });
+
+function setTraining(on) {
+  status.training = on;
+  $("train").disabled = on;
+  $("stop").disabled = !on;
+}
+
+function start() {
+  saveSettings();
+  status.done = false;
+  status.epoch = 0;
+  for (const a of [lossValues, accValues, testAccValues, testLossValues]) a.length = 0;
+  $("epochs-table").replaceChildren();
+  $("confusion").replaceChildren();
+  $("mistakes").replaceChildren();
+  $("test-acc").textContent = "–";
+  $("progress").value = 0;
+  setTraining(true);
+  $("status").textContent = "Loading MNIST…";
+  worker.postMessage({ type: "load", trainLimit: settings.train, testLimit: settings.test });
+}
+
+function addEpochRow(m) {
+  $("epochs-table").append(el("tr", {}, [m.epoch, fmt(m.trainLoss, 3), `${(100 * m.trainAcc).toFixed(2)} %`, fmt(m.testLoss, 3), `${(100 * m.testAcc).toFixed(2)} %`].map((v) => el("td", { text: v }))));
+}
+
+function drawConfusion(confusion) {
+  const table = $("confusion");
+  table.replaceChildren(el("tr", {}, [el("th", { text: "true \\ pred" }), ...confusion.map((_, j) => el("th", { text: String(j) }))]));
+  const max = Math.max(...confusion.map((row, i) => Math.max(...row.filter((_, j) => j !== i)), 1));
+  confusion.forEach((row, i) => {
+    table.append(el("tr", {}, [el("th", { text: String(i) }), ...row.map((v, j) => {
+      const td = el("td", { text: String(v) });
+      if (i === j) td.style.background = "#dbeefa";
+      else if (v > 0) td.style.background = `rgba(245,147,34,${(0.15 + (0.85 * v) / max).toFixed(2)})`;
+      return td;
+    })]));
+  });
+}
+
+function drawMistakes(mistakes) {
+  const box = $("mistakes");
+  box.replaceChildren(...mistakes.map((m) => {
+    const canvas = el("canvas", { width: 28, height: 28 });
+    const ctx = canvas.getContext("2d");
+    const img = ctx.createImageData(28, 28);
+    for (let p = 0; p < 784; p++) {
+      const v = Math.round(255 * Math.max(0, Math.min(1, m.image[p])));
+      img.data.set([v, v, v, 255], 4 * p);
+    }
+    ctx.putImageData(img, 0, 0);
+    return el("figure", {}, [canvas, el("figcaption", { text: `${m.label} → ${m.pred}` })]);
+  }));
+}
+
+function drawProbs(probs) {
+  const canvas = $("probs");
+  const ctx = canvas.getContext("2d");
+  ctx.clearRect(0, 0, canvas.width, canvas.height);
+  const w = canvas.width / 10;
+  ctx.font = "11px sans-serif";
+  probs.forEach((p, i) => {
+    const h = p * (canvas.height - 16);
+    ctx.fillStyle = "#0877bd";
+    ctx.fillRect(i * w + 3, canvas.height - 14 - h, w - 6, h);
+    ctx.fillStyle = "#333";
+    ctx.fillText(String(i), i * w + w / 2 - 3, canvas.height - 2);
+  });
+}
+
+function download(blob, name) {
+  const a = el("a", { href: URL.createObjectURL(blob), download: name });
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(a.href), 10_000);
+}
+
+async function upload(files) {
+  const list = [...files];
+  const st = list.find((f) => f.name.endsWith(".safetensors"));
+  const js = list.find((f) => f.name.endsWith(".json"));
+  if (!st || !js) { showError("Choose both files: the .safetensors weights and the .json architecture."); return; }
+  let config;
+  try {
+    config = JSON.parse(await js.text());
+  } catch {
+    showError(`${js.name}: not valid JSON`);
+    return;
+  }
+  const bytes = new Uint8Array(await st.arrayBuffer());
+  worker.postMessage({ type: "import", safetensors: bytes, config }, [bytes.buffer]);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Drawing a digit: the strokes are cropped, scaled into a 20×20 box and centred by their centre
+// of mass in 28×28, the way the MNIST digits were prepared.
+
+function setUpDrawing() {
+  const canvas = $("draw");
+  const ctx = canvas.getContext("2d");
+  const clear = () => { ctx.fillStyle = "#000"; ctx.fillRect(0, 0, canvas.width, canvas.height); };
+  clear();
+  let drawing = false;
+  let lastPoint = null;
+  const point = (e) => { const r = canvas.getBoundingClientRect(); return [((e.clientX - r.left) / r.width) * canvas.width, ((e.clientY - r.top) / r.height) * canvas.height]; };
+  canvas.addEventListener("pointerdown", (e) => { drawing = true; lastPoint = point(e); canvas.setPointerCapture(e.pointerId); stroke(lastPoint, lastPoint); });
+  canvas.addEventListener("pointermove", (e) => { if (!drawing) return; const p = point(e); stroke(lastPoint, p); lastPoint = p; });
+  const end = () => { if (drawing) { drawing = false; predictDrawing(); } };
+  canvas.addEventListener("pointerup", end);
+  canvas.addEventListener("pointercancel", end);
+  function stroke(a, b) {
+    ctx.strokeStyle = "#fff";
+    ctx.lineWidth = 20;
+    ctx.lineCap = "round";
+    ctx.beginPath();
+    ctx.moveTo(a[0], a[1]);
+    ctx.lineTo(b[0], b[1]);
+    ctx.stroke();
+  }
+  $("clear").addEventListener("click", () => { clear(); $("prediction").textContent = "–"; drawProbs(new Array(10).fill(0)); });
+}
+
+/** The drawing as 784 pixels in [0, 1], or null when empty. */
+function drawingPixels() {
+  const canvas = $("draw");
+  const { width: w, height: h } = canvas;
+  const src = canvas.getContext("2d").getImageData(0, 0, w, h).data;
+  let x0 = w, x1 = -1, y0 = h, y1 = -1;
+  for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) if (src[4 * (y * w + x)] > 30) { x0 = Math.min(x0, x); x1 = Math.max(x1, x); y0 = Math.min(y0, y); y1 = Math.max(y1, y); }
+  if (x1 < 0) return null;
+  const bw = x1 - x0 + 1;
+  const bh = y1 - y0 + 1;
+  const scale = 20 / Math.max(bw, bh);
+  const small = new OffscreenCanvas(28, 28);
+  const sctx = small.getContext("2d");
+  sctx.fillStyle = "#000";
+  sctx.fillRect(0, 0, 28, 28);
+  sctx.imageSmoothingQuality = "high";
+  const dw = bw * scale;
+  const dh = bh * scale;
+  sctx.drawImage(canvas, x0, y0, bw, bh, (28 - dw) / 2, (28 - dh) / 2, dw, dh);
+  let px = sctx.getImageData(0, 0, 28, 28).data;
+  let mass = 0, cx = 0, cy = 0;
+  for (let p = 0; p < 784; p++) { const v = px[4 * p]; mass += v; cx += v * (p % 28); cy += v * Math.floor(p / 28); }
+  const dx = Math.round(14 - 0.5 - cx / mass);
+  const dy = Math.round(14 - 0.5 - cy / mass);
+  if (dx !== 0 || dy !== 0) {
+    const shifted = new OffscreenCanvas(28, 28);
+    const c2 = shifted.getContext("2d");
+    c2.fillStyle = "#000";
+    c2.fillRect(0, 0, 28, 28);
+    c2.drawImage(small, dx, dy);
+    px = c2.getImageData(0, 0, 28, 28).data;
+  }
+  const out = new Float32Array(784);
+  for (let p = 0; p < 784; p++) out[p] = px[4 * p] / 255;
+  return out;
+}
+
+function predictDrawing() {
+  const pixels = drawingPixels();
+  if (pixels === null) return;
+  worker.postMessage({ type: "predict", image: pixels }, [pixels.buffer]);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Layout
+
+function build() {
+  const controls = $("controls");
+  const field = (label, list, key, asNumber) => selectField(label, list.map((o) => (Array.isArray(o) ? o : [o, o])), String(settings[key]), (v) => { settings[key] = asNumber ? Number(v) : v; saveSettings(); }).wrap;
+  controls.append(
+    field("Network", NETS, "net", false),
+    el("div", { className: "row" }, [field("Training images", TRAIN_SIZES, "train", true), field("Test images", TEST_SIZES, "test", true)]),
+    el("div", { className: "row" }, [field("Epochs", EPOCHS, "epochs", true), field("Batch size", BATCHES, "batch", true)]),
+    el("div", { className: "row" }, [field("Optimizer", OPTIMIZERS, "optimizer", false), field("Learning rate", LRS, "lr", true)]),
+    el("div", { className: "row" }, [field("Backend (reloads)", BACKENDS, "backend", false)]),
+    el("div", { className: "row" }, [
+      el("button", { id: "train", className: "primary", text: "Train", on: { click: start } }),
+      el("button", { id: "stop", text: "Stop", disabled: true, on: { click: () => worker.postMessage({ type: "stop" }) } }),
+    ]),
+    el("progress", { id: "progress", max: 1, value: 0 }),
+    el("p", { id: "status", className: "stat", text: "Choose a network and press Train." }),
+    el("p", { className: "stat" }, ["Backend ", el("code", { id: "backend", text: "…" }), " · Test accuracy ", el("b", { id: "test-acc", text: "–" })]),
+    el("pre", { id: "summary", className: "stat" }),
+    el("h2", { text: "Model file" }),
+    el("div", { className: "row" }, [
+      el("button", { id: "save", text: "Download (safetensors + JSON)", disabled: true, on: { click: () => worker.postMessage({ type: "export" }) } }),
+    ]),
+    el("label", { className: "field" }, [el("span", { text: "Load a model: choose its .safetensors and .json together" }),
+      el("input", { id: "upload", type: "file", multiple: true, accept: ".safetensors,.json", on: { change: (e) => upload(e.target.files) } })]),
+  );
+  // Backend changes need a fresh worker: reload with the new URL.
+  controls.querySelectorAll("select")[7]?.addEventListener("change", () => location.reload());
+
+  const lossCanvas = el("canvas", { width: 360, height: 160 });
+  const accCanvas = el("canvas", { width: 360, height: 160 });
+  lossChart = new LineChart(lossCanvas, { series: [{ label: "training loss (running)", color: "#0877bd", values: lossValues }], yMin: 0, xLabel: "updates" });
+  accChart = new LineChart(accCanvas, { series: [{ label: "training accuracy (running)", color: "#0877bd", values: accValues }], yMax: 1, xLabel: "updates" });
+  const results = $("results");
+  results.append(
+    el("div", { className: "charts" }, [lossCanvas, accCanvas]),
+    el("table", {}, [el("thead", {}, [el("tr", {}, ["epoch", "train loss", "train acc", "test loss", "test acc"].map((t) => el("th", { text: t })))]), el("tbody", { id: "epochs-table" })]),
+    el("div", { className: "row" }, [
+      el("div", {}, [el("h2", { text: "Confusion matrix (test)" }), el("table", { id: "confusion", className: "confusion" })]),
+      el("div", {}, [el("h2", { text: "Draw a digit" }),
+        el("canvas", { id: "draw", width: 280, height: 280, style: "width:196px;height:196px" }),
+        el("div", { className: "row" }, [el("button", { id: "clear", text: "Clear" }), el("span", {}, ["Prediction ", el("b", { id: "prediction", className: "big", text: "–" })])]),
+        el("canvas", { id: "probs", width: 200, height: 70 })]),
+    ]),
+    el("h2", { text: "Misclassified test images (true → predicted)" }),
+    el("div", { id: "mistakes", className: "mistakes" }),
+  );
+  setUpDrawing();
+}
+
+build();

@@ -1,0 +1,185 @@
+// Browser tests (node:test + playwright-core + Debian's Chromium). Not part of vitest: run with
+// `npm run test:browser` (tests/browser/run.mjs builds what they need first).
+//
+// One browser and one demo server serve every test, in order; each page records console errors,
+// uncaught exceptions and failed requests, and each test asserts there were none.
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { after, before, test } from "node:test";
+import { setUp, shotDir, waitFor } from "./harness.mjs";
+
+let env;
+before(async () => { env = await setUp(); });
+after(async () => { await env?.close(); });
+
+/** Fails with the collected errors (console, page, network) if there are any. */
+function assertNoErrors(errors, where) {
+  assert.deepEqual(errors, [], `${where}: errors in the browser:\n${errors.join("\n")}`);
+}
+
+test("the bundle loads in a module script with the relaxed-SIMD backend, cross-origin isolated", async () => {
+  const { page, errors } = await env.newPage();
+  await page.goto(env.url);
+  const result = await page.evaluate(async () => {
+    const out = { isolated: self.crossOriginIsolated };
+    for (const file of ["simdnet.bundle.js", "simdnet.bundle.min.js"]) {
+      const sn = await import(`/dist/${file}`);
+      const engine = await sn.createEngine();
+      const a = engine.tensor([1, 2, 3, 4, 5, 6], [2, 3]);
+      const b = engine.tensor([7, 8, 9, 10, 11, 12], [3, 2]);
+      out[file] = { backend: engine.backend, missing: [...engine.missingKernels], product: [...engine.matmul(a, b).toArray()] };
+    }
+    return out;
+  });
+  assert.equal(result.isolated, true, "COOP/COEP headers make the page cross-origin isolated");
+  for (const file of ["simdnet.bundle.js", "simdnet.bundle.min.js"]) {
+    assert.equal(result[file].backend, "wasm-relaxed-simd", `${file}: Chromium validates relaxed SIMD, so auto picks it`);
+    assert.deepEqual(result[file].missing, [], `${file}: every kernel is implemented in the WASM build`);
+    assert.deepEqual(result[file].product, [58, 64, 139, 154]);
+  }
+  await page.screenshot({ path: join(shotDir, "index.png") });
+  assertNoErrors(errors, "index");
+});
+
+test("Playground: moons reaches ≥ 95 % test accuracy within 200 epochs, state from the URL", async () => {
+  const { page, errors } = await env.newPage();
+  const query = "dataset=moons&noise=10&points=500&activation=relu&hidden=8,8&optimizer=adam&lr=0.01&batchSize=10&maxEpochs=200";
+  await page.goto(`${env.url}playground.html?${query}`);
+  assert.ok(await waitFor(page, () => window.playground?.status.updates > 0, null, { timeout: 20_000 }), "first update from the worker");
+  const st = await page.evaluate(() => window.playground.state);
+  assert.equal(st.dataset, "moons");
+  assert.deepEqual(st.hidden, [8, 8]);
+  assert.equal(await page.locator("canvas.neuron").count(), 16, "one picture per hidden neuron");
+  await page.click("#play");
+  const reached = await waitFor(page, () => {
+    const s = window.playground.status;
+    return s.testAcc >= 0.95 || s.epoch >= 200 || s.errors.length > 0 ? { ...s } : null;
+  }, null, { timeout: 60_000 });
+  await page.click("#play"); // pause
+  assert.ok(reached, "training made progress");
+  assert.ok(reached.testAcc >= 0.95, `test accuracy ${reached.testAcc} after ${reached.epoch} epochs`);
+  assert.ok(reached.epoch <= 200, `reached after ${reached.epoch} epochs`);
+  assert.equal(reached.backend, "wasm-relaxed-simd");
+  // The decision boundary was painted (not a blank canvas): both class colours appear.
+  const colours = await page.evaluate(() => {
+    const c = document.getElementById("heat");
+    const d = c.getContext("2d").getImageData(0, 0, c.width, c.height).data;
+    let orange = 0;
+    let blue = 0;
+    for (let i = 0; i < d.length; i += 4) {
+      if (d[i] > d[i + 2] + 40) orange++;
+      if (d[i + 2] > d[i] + 40) blue++;
+    }
+    return { orange, blue };
+  });
+  assert.ok(colours.orange > 1000 && colours.blue > 1000, `heat map shows both classes: ${JSON.stringify(colours)}`);
+  // Step advances exactly one epoch.
+  const before = await page.evaluate(() => window.playground.status.epoch);
+  await page.click("#step");
+  assert.ok(await waitFor(page, (e) => window.playground.status.epoch === e + 1, before, { timeout: 10_000 }), "step = one epoch");
+  // Hovering a weight shows its value.
+  await page.locator("line.link").first().hover({ force: true });
+  const tip = await page.locator("#weight-tip").textContent();
+  assert.match(tip ?? "", /^weight .+: -?\d/);
+  await page.screenshot({ path: join(shotDir, "playground-moons.png"), fullPage: true });
+  assertNoErrors(errors, "playground");
+});
+
+test("Playground: zero initialisation does not learn; sorted labels without shuffling report dead units", async () => {
+  const { page, errors } = await env.newPage();
+  await page.goto(`${env.url}playground.html?dataset=moons&activation=relu&hidden=4,4&init=zeros&lr=0.1&maxEpochs=30`);
+  await waitFor(page, () => window.playground?.status.updates > 0, null, { timeout: 20_000 });
+  await page.click("#play");
+  const zero = await waitFor(page, () => (window.playground.status.epoch >= 30 ? { ...window.playground.status } : null), null, { timeout: 30_000 });
+  assert.ok(zero && zero.testAcc <= 0.6, `zero init stays near chance: ${zero?.testAcc}`);
+  await page.goto(`${env.url}playground.html?dataset=gauss&activation=relu&hidden=8,8&points=1000&batchSize=1&shuffle=false&sorted=true&lr=0.3&maxEpochs=5`);
+  await waitFor(page, () => window.playground?.status.updates > 0, null, { timeout: 20_000 });
+  await page.click("#play");
+  await waitFor(page, () => window.playground.status.epoch >= 5, null, { timeout: 30_000 });
+  const dead = await page.locator("#dead").textContent();
+  assert.match(dead ?? "", /Dead units .*layer 1: \d+\/8/);
+  await page.screenshot({ path: join(shotDir, "playground-sorted.png"), fullPage: true });
+  assertNoErrors(errors, "playground (zeros / sorted)");
+});
+
+test("Playground: URL text is never inserted as HTML", async () => {
+  const { page, errors } = await env.newPage();
+  const evil = encodeURIComponent('<img src=x onerror="window.pwned=1">');
+  await page.goto(`${env.url}playground.html?dataset=${evil}&hidden=${evil}&features=${evil}`);
+  await waitFor(page, () => window.playground?.status.updates > 0, null, { timeout: 20_000 });
+  const result = await page.evaluate(() => ({ pwned: window.pwned === 1, imgs: document.querySelectorAll("img").length, dataset: window.playground.state.dataset }));
+  assert.deepEqual(result, { pwned: false, imgs: 0, dataset: "circle" });
+  assertNoErrors(errors, "playground (URL)");
+});
+
+test("MNIST: M1 on a 10 000-image subset beats 90 % test accuracy; draw, save and load the model", async () => {
+  const { page, errors } = await env.newPage();
+  await page.goto(`${env.url}mnist.html?net=M1&train=10000&test=2000&epochs=1&batch=32&optimizer=adam&lr=0.001`);
+  await waitFor(page, () => window.mnist?.status.ready, null, { timeout: 20_000 });
+  await page.click("#train");
+  const done = await waitFor(page, () => (window.mnist.status.done || window.mnist.status.errors.length ? { ...window.mnist.status } : null), null, { timeout: 90_000 });
+  assert.ok(done?.done, `training finished: ${JSON.stringify(done)}`);
+  assert.ok(done.testAcc > 0.9, `test accuracy ${done.testAcc}`);
+  assert.equal(await page.locator("#confusion tr").count(), 11, "10×10 confusion matrix plus header");
+  assert.ok((await page.locator("#mistakes canvas").count()) > 0, "misclassified examples shown");
+  // Draw a "1": a vertical stroke.
+  const box = await page.locator("#draw").boundingBox();
+  await page.mouse.move(box.x + box.width / 2, box.y + box.height * 0.15);
+  await page.mouse.down();
+  for (let i = 1; i <= 10; i++) await page.mouse.move(box.x + box.width / 2, box.y + box.height * (0.15 + 0.07 * i));
+  await page.mouse.up();
+  const predicted = await waitFor(page, () => (window.mnist.status.prediction >= 0 ? window.mnist.status.prediction : null), null, { timeout: 10_000 });
+  assert.equal(predicted, 1, "a vertical stroke reads as 1");
+  // Download (safetensors + JSON), then load the files back.
+  const downloads = [];
+  page.on("download", (d) => downloads.push(d));
+  await page.click("#save");
+  await waitFor(page, () => window.mnist.status.exported, null, { timeout: 10_000 });
+  const end = Date.now() + 10_000;
+  while (downloads.length < 2 && Date.now() < end) await new Promise((r) => setTimeout(r, 100));
+  assert.equal(downloads.length, 2, "two files downloaded");
+  const files = [];
+  for (const d of downloads) files.push({ name: d.suggestedFilename(), path: await d.path() });
+  const st = files.find((f) => f.name.endsWith(".safetensors"));
+  const js = files.find((f) => f.name.endsWith(".json"));
+  assert.ok(st && js, `files: ${files.map((f) => f.name).join(", ")}`);
+  const bytes = readFileSync(st.path);
+  const headerLength = Number(bytes.readBigUInt64LE(0));
+  const header = JSON.parse(bytes.subarray(8, 8 + headerLength).toString("utf8"));
+  assert.deepEqual(header["1.weight"].shape, [100, 784], "PyTorch key names and shapes");
+  assert.equal(JSON.parse(readFileSync(js.path, "utf8")).model.type, "Sequential");
+  await page.locator("#upload").setInputFiles([
+    { name: st.name, mimeType: "application/octet-stream", buffer: bytes },
+    { name: js.name, mimeType: "application/json", buffer: readFileSync(js.path) },
+  ]);
+  const imported = await waitFor(page, () => window.mnist.status.imported, null, { timeout: 10_000 });
+  assert.equal(imported?.params, 79_510);
+  await page.screenshot({ path: join(shotDir, "mnist.png"), fullPage: true });
+  assertNoErrors(errors, "mnist");
+});
+
+test("kernel benchmark page fills its table", async () => {
+  const { page, errors } = await env.newPage();
+  await page.goto(`${env.url}bench.html?quick=1`);
+  await page.click("#run");
+  const st = await waitFor(page, () => (window.bench.status.done || window.bench.status.errors.length ? { ...window.bench.status } : null), null, { timeout: 90_000 });
+  assert.ok(st?.done, JSON.stringify(st));
+  assert.deepEqual(st.backends, ["js", "wasm-simd", "wasm-relaxed-simd"]);
+  assert.ok(st.rows >= 5);
+  await page.screenshot({ path: join(shotDir, "bench.png"), fullPage: true });
+  assertNoErrors(errors, "bench");
+});
+
+for (const bundler of ["esbuild", "vite"]) {
+  test(`the ${bundler}-bundled sample app loads and trains`, async () => {
+    const { page, errors } = await env.newPage();
+    await page.goto(`${env.url}bundlers/${bundler}/`);
+    const sample = await waitFor(page, () => window.sample?.done ? window.sample : null, null, { timeout: 30_000 });
+    assert.ok(sample, "the app finished");
+    assert.equal(sample.backend, "wasm-relaxed-simd");
+    assert.ok(sample.accuracy >= 0.9, `training accuracy ${sample.accuracy}`);
+    await page.screenshot({ path: join(shotDir, `bundler-${bundler}.png`) });
+    assertNoErrors(errors, bundler);
+  });
+}
