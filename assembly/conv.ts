@@ -1,14 +1,16 @@
 // Kernels of the conv family (contract: src/backend/contract/conv.ts).
 //
 // im2col + register-tiled matrix products, one image at a time (CKK = inC·kH·kW, HW = outH·outW):
-//   forward          y_n[outC × HW]  = W[outC × CKK] · col[CKK × HW] (+ bias)   tileNN, A = W
-//   backward data    col[CKK × HW]   = Wᵀ · dy_n, then dx_n = col2im(col)       tileNN, A = Wᵀ
-//   backward filter  dW[outC × CKK] += dy_n · colᵀ                             tileNT (dot products)
-// The products are written here rather than through the general gemm because their operands
-// are already in the layouts the tiles want (no packing), W is read transposed for free through
-// strides, the bias is the accumulators' start value, and K can be as small as 9 (1→32 3x3), where
-// a packing GEMM spends more time packing than multiplying. A 1x1 stride-1 unpadded convolution
-// needs no im2col at all: x_n is its own column matrix.
+//   forward          y_n[outC × HW]  = W[outC × CKK] · col[CKK × HW] (+ bias)   tileNN, A = W packed
+//   backward data    col[CKK × HW]   = Wᵀ · dy_n, then dx_n = col2im(col)       tileNN, A = Wᵀ packed
+//   backward filter  dW[outC × CKK] += dy_n · colᵀ                             tileNT33 (dot products)
+// The products are written here rather than through the general gemm because the operands are
+// already in the layouts the tiles want except W, which is packed once per call (not per image)
+// into the work buffer; the bias is the accumulators' start value; and K can be as small as 9
+// (1→32 3x3), where a general packing GEMM spends more time packing than multiplying.
+// A 1x1 stride-1 unpadded convolution needs no im2col: x_n is its own column matrix.
+// Measured on the C1 layers (batch 32, relaxed-SIMD build): 60–75 % of the peakProbe rate for
+// all three kernels; im2col/col2im are ~10–20 % of the time for 32→32 3x3 on 13x13.
 
 // @ts-ignore: decorator
 @inline
@@ -42,32 +44,33 @@ function validHi(offset: i32, stride: i32, size: i32, outSize: i32): i32 {
 
 /**
  * C[m × n] = init + Σ_p A(i, p)·B[p][·], where B's row p starts at b + 4·p·ldb and C's row i at
- * c + 4·i·ldc; init is bias[i] when bias ≠ 0, else 0. A is given twice:
- * - for whole blocks of 4 rows, the 4 values of block r at step p are adjacent, at
- *   blocks + r·blockBytes + p·stepBytes (W packed by packRows4, or Wᵀ read in place);
- * - for the last m mod 4 rows, A(i, p) is the f32 at a + 4·(i·ars + p·acs).
- * Adjacent values load from one pointer with immediate offsets, which keeps the inner loop at
- * 2 vector loads + 4 broadcasts + 8 multiply-adds + one pointer step each for A and B.
+ * c + 4·i·ldc; init is bias[i] when bias ≠ 0, else 0. A comes packed in blocks of 4 rows
+ * (packRows4 / packCols4): the 4 values of block r at step p are adjacent, at
+ * a + 16·(r·k + p), zero-padded past row m. Adjacent values load from one pointer with
+ * immediate offsets, so the inner loop is 2 vector loads + 4 broadcasts + 8 multiply-adds + two
+ * pointer steps; the last partial block is computed whole (on zeros) and stores only its rows.
  * Tiles of 4 rows × 8 columns keep 8 accumulators (enough to hide the FMA latency) plus two B
  * vectors and four broadcasts in registers, under the 15 that V8 allocates on x64; unrolling
  * the k loop was measured slower, because V8 hoists the loads of both steps and spills.
  */
-function tileNN(
-  m: i32, n: i32, k: i32, blocks: usize, blockBytes: usize, stepBytes: usize,
-  a: usize, ars: i32, acs: i32, b: usize, ldb: i32, c: usize, ldc: i32, bias: usize,
-): void {
-  const aStep = <usize>acs << 2;
+function tileNN(m: i32, n: i32, k: i32, a: usize, b: usize, ldb: i32, c: usize, ldc: i32, bias: usize): void {
   const bStep = <usize>ldb << 2;
-  const rowStep = <usize>ars << 2;
-  let i = 0;
-  for (; i + 4 <= m; i += 4) {
-    const blk = blocks + <usize>(i >> 2) * blockBytes;
-    const z0 = bias != 0 ? load<f32>(bias + (<usize>i << 2)) : 0;
-    const z1 = bias != 0 ? load<f32>(bias + (<usize>i << 2), 4) : 0;
-    const z2 = bias != 0 ? load<f32>(bias + (<usize>i << 2), 8) : 0;
-    const z3 = bias != 0 ? load<f32>(bias + (<usize>i << 2), 12) : 0;
-    const c0 = c + (<usize>(i * ldc) << 2);
-    const c1 = c0 + (<usize>ldc << 2), c2 = c1 + (<usize>ldc << 2), c3 = c2 + (<usize>ldc << 2);
+  const lc = <usize>ldc << 2;
+  for (let i = 0; i < m; i += 4) {
+    const rows = min(m - i, 4);
+    const blk = a + <usize>i * (<usize>k << 2);
+    if (rows == 1) {
+      // A last single row would waste 3/4 of a block: its own loop instead.
+      tileNN1(n, k, blk, b, ldb, c + <usize>i * lc, bias != 0 ? load<f32>(bias + (<usize>i << 2)) : 0);
+      break;
+    }
+    const bi = bias + (<usize>i << 2);
+    const z0 = bias != 0 ? load<f32>(bi) : 0;
+    const z1 = bias != 0 && rows > 1 ? load<f32>(bi, 4) : 0;
+    const z2 = bias != 0 && rows > 2 ? load<f32>(bi, 8) : 0;
+    const z3 = bias != 0 && rows > 3 ? load<f32>(bi, 12) : 0;
+    const c0 = c + <usize>i * lc;
+    const c1 = c0 + lc, c2 = c1 + lc, c3 = c2 + lc;
     let j = 0;
     for (; j + 8 <= n; j += 8) {
       let s00 = f32x4.splat(z0), s01 = s00, s10 = f32x4.splat(z1), s11 = s10;
@@ -85,13 +88,13 @@ function tileNN(
         x = v128.load32_splat(q, 12);
         s30 = madd(x, b0, s30); s31 = madd(x, b1, s31);
         bp += bStep;
-        q += stepBytes;
+        q += 16;
       }
       const o = <usize>j << 2;
       v128.store(c0 + o, s00); v128.store(c0 + o, s01, 16);
-      v128.store(c1 + o, s10); v128.store(c1 + o, s11, 16);
-      v128.store(c2 + o, s20); v128.store(c2 + o, s21, 16);
-      v128.store(c3 + o, s30); v128.store(c3 + o, s31, 16);
+      if (rows > 1) { v128.store(c1 + o, s10); v128.store(c1 + o, s11, 16); }
+      if (rows > 2) { v128.store(c2 + o, s20); v128.store(c2 + o, s21, 16); }
+      if (rows > 3) { v128.store(c3 + o, s30); v128.store(c3 + o, s31, 16); }
     }
     for (; j + 4 <= n; j += 4) {
       let s0 = f32x4.splat(z0), s1 = f32x4.splat(z1), s2 = f32x4.splat(z2), s3 = f32x4.splat(z3);
@@ -104,77 +107,81 @@ function tileNN(
         s2 = madd(v128.load32_splat(q, 8), b0, s2);
         s3 = madd(v128.load32_splat(q, 12), b0, s3);
         bp += bStep;
-        q += stepBytes;
+        q += 16;
       }
       const o = <usize>j << 2;
-      v128.store(c0 + o, s0); v128.store(c1 + o, s1); v128.store(c2 + o, s2); v128.store(c3 + o, s3);
+      v128.store(c0 + o, s0);
+      if (rows > 1) v128.store(c1 + o, s1);
+      if (rows > 2) v128.store(c2 + o, s2);
+      if (rows > 3) v128.store(c3 + o, s3);
     }
-    // Fewer than 4 columns left: scalar, because B's rows may end at the end of a buffer.
+    // Fewer than 4 columns left: a column of B at a time, the 4 rows as one vector.
     for (; j < n; j++) {
-      let s0 = z0, s1 = z1, s2 = z2, s3 = z3;
+      let s = f32x4(z0, z1, z2, z3);
       let bp = b + (<usize>j << 2);
       let q = blk;
       for (let p = 0; p < k; p++) {
-        const bv = load<f32>(bp);
-        s0 += load<f32>(q) * bv;
-        s1 += load<f32>(q, 4) * bv;
-        s2 += load<f32>(q, 8) * bv;
-        s3 += load<f32>(q, 12) * bv;
+        s = madd(v128.load(q), v128.load32_splat(bp), s);
         bp += bStep;
-        q += stepBytes;
+        q += 16;
       }
       const o = <usize>j << 2;
-      store<f32>(c0 + o, s0); store<f32>(c1 + o, s1); store<f32>(c2 + o, s2); store<f32>(c3 + o, s3);
+      store<f32>(c0 + o, f32x4.extract_lane(s, 0));
+      if (rows > 1) store<f32>(c1 + o, f32x4.extract_lane(s, 1));
+      if (rows > 2) store<f32>(c2 + o, f32x4.extract_lane(s, 2));
+      if (rows > 3) store<f32>(c3 + o, f32x4.extract_lane(s, 3));
     }
   }
-  for (; i < m; i++) {
-    const a0 = a + <usize>i * rowStep;
-    const z = bias != 0 ? load<f32>(bias + (<usize>i << 2)) : 0;
-    const c0 = c + (<usize>(i * ldc) << 2);
-    let j = 0;
-    for (; j + 8 <= n; j += 8) {
-      let s0 = f32x4.splat(z), s1 = s0, s2 = f32x4.splat(0), s3 = s2;
-      let bp = b + (<usize>j << 2);
-      let off: usize = 0;
-      let p = 0;
-      // Two k-steps per iteration into separate accumulators: one row has too few chains otherwise.
-      for (; p + 2 <= k; p += 2) {
-        const x0 = v128.load32_splat(a0 + off);
-        const x1 = v128.load32_splat(a0 + off + aStep);
-        s0 = madd(x0, v128.load(bp), s0); s1 = madd(x0, v128.load(bp, 16), s1);
-        s2 = madd(x1, v128.load(bp + bStep), s2); s3 = madd(x1, v128.load(bp + bStep, 16), s3);
-        bp += bStep << 1;
-        off += aStep << 1;
-      }
-      if (p < k) {
-        const x0 = v128.load32_splat(a0 + off);
-        s0 = madd(x0, v128.load(bp), s0); s1 = madd(x0, v128.load(bp, 16), s1);
-      }
-      const o = <usize>j << 2;
-      v128.store(c0 + o, f32x4.add(s0, s2)); v128.store(c0 + o, f32x4.add(s1, s3), 16);
+}
+
+/**
+ * One row of tileNN: C[0][·] = z + Σ_p A(p)·B[p][·] with A(p) at a + 16·p (a packed block whose
+ * other 3 rows are padding). Two k-steps per iteration into separate accumulators, since one row
+ * alone has too few independent multiply-adds to hide their latency.
+ */
+function tileNN1(n: i32, k: i32, a: usize, b: usize, ldb: i32, c: usize, z: f32): void {
+  const bStep = <usize>ldb << 2;
+  let j = 0;
+  for (; j + 8 <= n; j += 8) {
+    let s0 = f32x4.splat(z), s1 = s0, s2 = f32x4.splat(0), s3 = s2;
+    let bp = b + (<usize>j << 2);
+    let q = a;
+    let p = 0;
+    for (; p + 2 <= k; p += 2) {
+      const x0 = v128.load32_splat(q), x1 = v128.load32_splat(q, 16);
+      s0 = madd(x0, v128.load(bp), s0); s1 = madd(x0, v128.load(bp, 16), s1);
+      s2 = madd(x1, v128.load(bp + bStep), s2); s3 = madd(x1, v128.load(bp + bStep, 16), s3);
+      bp += bStep << 1;
+      q += 32;
     }
-    for (; j + 4 <= n; j += 4) {
-      let s0 = f32x4.splat(z);
-      let bp = b + (<usize>j << 2);
-      let off: usize = 0;
-      for (let p = 0; p < k; p++) {
-        s0 = madd(v128.load32_splat(a0 + off), v128.load(bp), s0);
-        bp += bStep;
-        off += aStep;
-      }
-      v128.store(c0 + (<usize>j << 2), s0);
+    if (p < k) {
+      const x0 = v128.load32_splat(q);
+      s0 = madd(x0, v128.load(bp), s0); s1 = madd(x0, v128.load(bp, 16), s1);
     }
-    for (; j < n; j++) {
-      let s0 = z;
-      let bp = b + (<usize>j << 2);
-      let off: usize = 0;
-      for (let p = 0; p < k; p++) {
-        s0 += load<f32>(a0 + off) * load<f32>(bp);
-        bp += bStep;
-        off += aStep;
-      }
-      store<f32>(c0 + (<usize>j << 2), s0);
+    const o = <usize>j << 2;
+    v128.store(c + o, f32x4.add(s0, s2)); v128.store(c + o, f32x4.add(s1, s3), 16);
+  }
+  for (; j + 4 <= n; j += 4) {
+    let s0 = f32x4.splat(z);
+    let bp = b + (<usize>j << 2);
+    let q = a;
+    for (let p = 0; p < k; p++) {
+      s0 = madd(v128.load32_splat(q), v128.load(bp), s0);
+      bp += bStep;
+      q += 16;
     }
+    v128.store(c + (<usize>j << 2), s0);
+  }
+  for (; j < n; j++) {
+    let s0 = z;
+    let bp = b + (<usize>j << 2);
+    let q = a;
+    for (let p = 0; p < k; p++) {
+      s0 += load<f32>(q) * load<f32>(bp);
+      bp += bStep;
+      q += 16;
+    }
+    store<f32>(c + (<usize>j << 2), s0);
   }
 }
 
@@ -461,13 +468,14 @@ export function col2im(
 }
 
 /**
- * Copies whole blocks of 4 rows of W[rows × k] so that the 4 values of one column are adjacent:
- * out[r][p][q] = W[4r + q][p]. The last rows mod 4 stay in W (tileNN reads them in place).
+ * W[rows × k] in blocks of 4 rows, the 4 values of one column adjacent:
+ * out[r][p][q] = W[4r + q][p], zero where 4r + q ≥ rows. Forward's A operand for tileNN.
  */
 function packRows4(rows: i32, k: i32, w: usize, out: usize): void {
   const rowBytes = <usize>k << 2;
   let dst = out;
-  for (let r = 0; r + 4 <= rows; r += 4) {
+  let r = 0;
+  for (; r + 4 <= rows; r += 4) {
     const w0 = w + <usize>r * rowBytes;
     let p = 0;
     for (; p + 4 <= k; p += 4) {
@@ -492,13 +500,44 @@ function packRows4(rows: i32, k: i32, w: usize, out: usize): void {
       dst += 16;
     }
   }
+  if (r < rows) {
+    for (let p = 0; p < k; p++) {
+      for (let q = 0; q < 4; q++) {
+        store<f32>(dst + (<usize>q << 2), r + q < rows ? load<f32>(w + <usize>(r + q) * rowBytes + (<usize>p << 2)) : 0);
+      }
+      dst += 16;
+    }
+  }
 }
 
-/** Bytes of the packed-W area at the start of the work buffer, rounded to a cache line. */
+/**
+ * Wᵀ in blocks of 4 rows of Wᵀ (= 4 columns of W[outC × ckk]): out[r][o][q] = W[o][4r + q], zero
+ * where 4r + q ≥ ckk. Backward data's A operand for tileNN.
+ */
+function packCols4(outC: i32, ckk: i32, w: usize, out: usize): void {
+  const rowBytes = <usize>ckk << 2;
+  let dst = out;
+  for (let r = 0; r < ckk; r += 4) {
+    const full = r + 4 <= ckk;
+    for (let o = 0; o < outC; o++) {
+      const src = w + <usize>o * rowBytes + (<usize>r << 2);
+      if (full) {
+        v128.store(dst, v128.load(src));
+      } else {
+        for (let q = 0; q < 4; q++) store<f32>(dst + (<usize>q << 2), r + q < ckk ? load<f32>(src + (<usize>q << 2)) : 0);
+      }
+      dst += 16;
+    }
+  }
+}
+
+/** Bytes of the packed-W area at the start of the work buffer (either packing), to a cache line. */
 // @ts-ignore: decorator
 @inline
 function packedBytes(outC: i32, ckk: i32): usize {
-  return ((<usize>(outC >> 2) * <usize>ckk * 16) + 63) & ~63;
+  const rows = (<usize>(outC + 3) >> 2) * <usize>ckk;
+  const cols = (<usize>(ckk + 3) >> 2) * <usize>outC;
+  return ((max(rows, cols) << 4) + 63) & ~63;
 }
 
 /** True when x itself is the column matrix (1x1 kernel, stride 1, no padding). */
@@ -512,10 +551,12 @@ export function conv2dWorkBytes(
   batch: i32, inC: i32, inH: i32, inW: i32, outC: i32, kH: i32, kW: i32,
   strideH: i32, strideW: i32, padH: i32, padW: i32, dilH: i32, dilW: i32, outH: i32, outW: i32,
 ): f64 {
-  // Layout: [W packed in 4-row blocks (forward)][one image's column matrix (unless pointwise)].
+  // Layout: [W packed in blocks of 4 rows (forward) or of 4 columns (backward data)]
+  // [one image's column matrix (unless pointwise)].
   // f64 so that sizes beyond 4 GiB come back as numbers the caller can reject, not wrapped ints.
   const ckk = <f64>inC * <f64>kH * <f64>kW;
-  const packed = Math.ceil(Math.floor(<f64>outC / 4) * ckk * 16 / 64) * 64;
+  const blocks = Math.max(Math.ceil(<f64>outC / 4) * ckk, Math.ceil(ckk / 4) * <f64>outC);
+  const packed = Math.ceil(blocks * 16 / 64) * 64;
   if (isPointwise(kH, kW, strideH, strideW, padH, padW)) return packed;
   return packed + ckk * <f64>outH * <f64>outW * 4;
 }
@@ -539,7 +580,7 @@ export function conv2dForward(
       im2col(inC, inH, inW, kH, kW, strideH, strideW, padH, padW, dilH, dilW, outH, outW, xn, colBuf);
       col = colBuf;
     }
-    tileNN(outC, hw, ckk, packed, <usize>ckk << 4, 16, w, ckk, 1, col, hw, yn, hw, bias);
+    tileNN(outC, hw, ckk, packed, col, hw, yn, hw, bias);
   }
 }
 
@@ -552,11 +593,11 @@ export function conv2dBackwardData(
   const hw = outH * outW;
   const direct = isPointwise(kH, kW, strideH, strideW, padH, padW);
   const colBuf = work + packedBytes(outC, ckk);
+  packCols4(outC, ckk, w, work);
   for (let n = 0; n < batch; n++) {
     const dyn = dy + (<usize>n * <usize>(outC * hw) << 2);
     const dxn = dx + (<usize>n * <usize>(inC * inH * inW) << 2);
-    // Wᵀ in place: A(p, o) = W[o][p] is at w + 4·(p + o·CKK), so 4 consecutive p are adjacent.
-    tileNN(ckk, hw, outC, w, 16, <usize>ckk << 2, w, 1, ckk, dyn, hw, direct ? dxn : colBuf, hw, 0);
+    tileNN(ckk, hw, outC, work, dyn, hw, direct ? dxn : colBuf, hw, 0);
     if (!direct) col2im(inC, inH, inW, kH, kW, strideH, strideW, padH, padW, dilH, dilW, outH, outW, colBuf, dxn);
   }
 }
