@@ -126,17 +126,28 @@ function expectWithinSummationBound(actual: Float32Array, ref: Ref, context: str
   }
 }
 
-function workFor(e: Engine, s: Scratch, c: ConvCase): number {
+const GUARD = 16; // floats of sentinel after the work buffer: a kernel writing past its scratch shows up
+
+/** Allocates the work buffer the backend asks for, followed by a guard band checked by `check`. */
+function workFor(e: Engine, s: Scratch, c: ConvCase): { ptr: number; check: () => void } {
   const bytes = e.kernels.conv2dWorkBytes(...shapeArgs(c));
   expect(Number.isInteger(bytes) && bytes >= 0).toBe(true);
-  return bytes > 0 ? s.alloc(bytes) : 0;
+  const ptr = s.alloc(bytes + GUARD * 4);
+  const guard = (ptr + bytes) >> 2;
+  e.views.f32().fill(-12345, guard, guard + GUARD);
+  return {
+    ptr,
+    check: () => expect(Array.from(e.views.f32().subarray(guard, guard + GUARD)), `${e.backend} work guard`).toEqual(new Array(GUARD).fill(-12345)),
+  };
 }
 
 function runForward(e: Engine, c: ConvCase, x: Float32Array, w: Float32Array, bias: Float32Array | null): Float32Array {
   const s = new Scratch(e);
   const xp = s.put(x), wp = s.put(w), bp = bias ? s.put(bias) : 0;
   const yp = s.alloc(sizes(c).y * 4);
-  e.kernels.conv2dForward(...shapeArgs(c), xp, wp, bp, yp, workFor(e, s, c));
+  const work = workFor(e, s, c);
+  e.kernels.conv2dForward(...shapeArgs(c), xp, wp, bp, yp, work.ptr);
+  work.check();
   const y = s.f32(yp, sizes(c).y);
   s.freeAll();
   return y;
@@ -146,7 +157,9 @@ function runBackwardData(e: Engine, c: ConvCase, dy: Float32Array, w: Float32Arr
   const s = new Scratch(e);
   const dyp = s.put(dy), wp = s.put(w);
   const dxp = s.alloc(sizes(c).x * 4);
-  e.kernels.conv2dBackwardData(...shapeArgs(c), dyp, wp, dxp, workFor(e, s, c));
+  const work = workFor(e, s, c);
+  e.kernels.conv2dBackwardData(...shapeArgs(c), dyp, wp, dxp, work.ptr);
+  work.check();
   const dx = s.f32(dxp, sizes(c).x);
   s.freeAll();
   return dx;
@@ -158,7 +171,8 @@ function runBackwardFilter(
   const s = new Scratch(e);
   const xp = s.put(x), dyp = s.put(dy), dwp = s.put(dw0), dbp = db0 ? s.put(db0) : 0;
   const work = workFor(e, s, c);
-  for (let t = 0; t < times; t++) e.kernels.conv2dBackwardFilter(...shapeArgs(c), xp, dyp, dwp, dbp, work);
+  for (let t = 0; t < times; t++) e.kernels.conv2dBackwardFilter(...shapeArgs(c), xp, dyp, dwp, dbp, work.ptr);
+  work.check();
   const out = { dw: s.f32(dwp, dw0.length), db: db0 ? s.f32(dbp, db0.length) : null };
   s.freeAll();
   return out;
@@ -193,6 +207,7 @@ const NAMED_CASES: Record<string, ConvCase> = {
   "C4 conv2 10→20 5x5 on 12x12": makeCase({ batch: 2, inC: 10, inH: 12, inW: 12, outC: 20, kH: 5, kW: 5, sH: 1, sW: 1, pH: 0, pW: 0, dH: 1, dW: 1, bias: true }),
   "1x1 conv 7→9 on 5x6": makeCase({ batch: 3, inC: 7, inH: 5, inW: 6, outC: 9, kH: 1, kW: 1, sH: 1, sW: 1, pH: 0, pW: 0, dH: 1, dW: 1, bias: false }),
   "3x3 same padding 3→17 on 9x7": makeCase({ batch: 2, inC: 3, inH: 9, inW: 7, outC: 17, kH: 3, kW: 3, sH: 1, sW: 1, pH: 1, pW: 1, dH: 1, dW: 1, bias: true }),
+  "2→8 1x4 (CKK = 8: the 3x3 filter tiles leave 2 columns) on 6x9": makeCase({ batch: 2, inC: 2, inH: 6, inW: 9, outC: 8, kH: 1, kW: 4, sH: 1, sW: 1, pH: 0, pW: 0, dH: 1, dW: 1, bias: true }),
   "1→5 3x3 stride 2 padding 1 on 17x17": makeCase({ batch: 1, inC: 1, inH: 17, inW: 17, outC: 5, kH: 3, kW: 3, sH: 2, sW: 2, pH: 1, pW: 1, dH: 1, dW: 1, bias: true }),
 };
 
