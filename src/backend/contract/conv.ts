@@ -5,7 +5,9 @@
  * with outH = floor((inH + 2·padH − dilH·(kH − 1) − 1) / strideH) + 1 (likewise outW); the
  * caller computes and validates them (see `conv2dOutputSize` in src/backend/shapes.ts).
  * x: batch×inC×inH×inW, w: outC×inC×kH×kW, y: batch×outC×outH×outW.
- * `work` must hold conv2dWorkBytes(...) bytes (im2col/GEMM scratch).
+ * `work` must hold conv2dWorkBytes(...) bytes (im2col/GEMM scratch, 4-byte aligned); its contents
+ * on entry are ignored. The size is backend-specific: ask the same Kernels that will run the conv.
+ * Batch images are processed one after another, so the scratch does not grow with the batch.
  */
 export interface ConvKernels {
   /** y = conv(x, w) (+ bias[outC] when bias ≠ 0). Overwrites y. */
