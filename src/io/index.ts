@@ -1,0 +1,11 @@
+/**
+ * Model files, browser-safe entry: safetensors encode/decode and the architecture description.
+ * Disk access (saveModel, loadModel, loadWeights) is in `./node.js`.
+ *
+ * @module
+ */
+export { encodeSafetensors, decodeSafetensors, type Safetensors } from "./safetensors.js";
+export {
+  MODEL_FORMAT, MODEL_VERSION, describeModel, checkDescription, parseDescription, buildModule,
+  modelToBytes, modelFromBytes, loadWeightsFromBytes, type ModelDescription, type LoadedModel,
+} from "./model.js";

