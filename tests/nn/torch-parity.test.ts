@@ -1,5 +1,5 @@
 /**
- * Parity with PyTorch 1.13: fixtures made by tests/nn/fixtures/make_torch_fixtures.py (forward
+ * Parity with PyTorch 1.13: fixtures made by scripts/torch-fixtures.py (forward
  * outputs, input and parameter gradients, running statistics, loss values and gradients, three
  * optimizer steps, lr sequences). Each case is rebuilt from simdnet's config, PyTorch's state
  * dict is loaded into it, and every backend must agree with PyTorch.
