@@ -186,171 +186,74 @@ function tileNN1(n: i32, k: i32, a: usize, b: usize, ldb: i32, c: usize, z: f32)
 }
 
 /**
- * C[i][j] += Σ_p A[i][p]·B[j][p] for C m×n (row stride ldc), A m×k (lda), B n×k (ldb): dot
- * products along contiguous rows, 4 rows of A × 2 rows of B per tile (8 vector accumulators),
- * reduced across lanes once per tile. The last k mod 4 terms are scalar.
+ * C[i][j] += Σ_g Σ_p A_g[i][p]·B_g[j][p] for C m×n (row stride ldc), where A_g (m×k, row stride
+ * lda) starts at a + g·aImage bytes and B_g (n×k, ldb) at b + g·bImage, for g < images: dot
+ * products along contiguous rows, summed over a group of images before the lanes are reduced
+ * (a per-image reduction costs a quarter of the time when k = HW is small, as 64 for 8x8).
+ * Tiles of 3 rows × 3 columns: 9 accumulators and 6 loads per step fill exactly the 15 vector
+ * registers V8 allocates on x64 (bigger tiles spill). Edge tiles repeat their last row/column
+ * pointer, compute a whole tile and store only their own entries, so that every tile runs the
+ * same full-speed loop. The last k mod 4 terms of each image are scalar.
  */
-function tileNT(m: i32, n: i32, k: i32, a: usize, lda: i32, b: usize, ldb: i32, c: usize, ldc: i32): void {
-  const kv = k & ~3;
-  const la = <usize>lda << 2, lb = <usize>ldb << 2;
-  let i = 0;
-  for (; i + 4 <= m; i += 4) {
-    const a0 = a + <usize>i * la, a1 = a0 + la, a2 = a1 + la, a3 = a2 + la;
-    const c0 = c + (<usize>(i * ldc) << 2);
-    const lc = <usize>ldc << 2;
-    let j = 0;
-    for (; j + 2 <= n; j += 2) {
-      const b0 = b + <usize>j * lb, b1 = b0 + lb;
-      let s00 = f32x4.splat(0), s01 = s00, s10 = s00, s11 = s00, s20 = s00, s21 = s00, s30 = s00, s31 = s00;
-      for (let p = 0; p < kv; p += 4) {
-        const o = <usize>p << 2;
-        const x0 = v128.load(b0 + o), x1 = v128.load(b1 + o);
-        let y = v128.load(a0 + o);
-        s00 = madd(y, x0, s00); s01 = madd(y, x1, s01);
-        y = v128.load(a1 + o);
-        s10 = madd(y, x0, s10); s11 = madd(y, x1, s11);
-        y = v128.load(a2 + o);
-        s20 = madd(y, x0, s20); s21 = madd(y, x1, s21);
-        y = v128.load(a3 + o);
-        s30 = madd(y, x0, s30); s31 = madd(y, x1, s31);
-      }
-      let t00 = hsum(s00), t01 = hsum(s01), t10 = hsum(s10), t11 = hsum(s11);
-      let t20 = hsum(s20), t21 = hsum(s21), t30 = hsum(s30), t31 = hsum(s31);
-      for (let p = kv; p < k; p++) {
-        const o = <usize>p << 2;
-        const x0 = load<f32>(b0 + o), x1 = load<f32>(b1 + o);
-        let y = load<f32>(a0 + o); t00 += y * x0; t01 += y * x1;
-        y = load<f32>(a1 + o); t10 += y * x0; t11 += y * x1;
-        y = load<f32>(a2 + o); t20 += y * x0; t21 += y * x1;
-        y = load<f32>(a3 + o); t30 += y * x0; t31 += y * x1;
-      }
-      const o = c0 + (<usize>j << 2);
-      store<f32>(o, load<f32>(o) + t00); store<f32>(o, load<f32>(o, 4) + t01, 4);
-      store<f32>(o + lc, load<f32>(o + lc) + t10); store<f32>(o + lc, load<f32>(o + lc, 4) + t11, 4);
-      store<f32>(o + 2 * lc, load<f32>(o + 2 * lc) + t20); store<f32>(o + 2 * lc, load<f32>(o + 2 * lc, 4) + t21, 4);
-      store<f32>(o + 3 * lc, load<f32>(o + 3 * lc) + t30); store<f32>(o + 3 * lc, load<f32>(o + 3 * lc, 4) + t31, 4);
-    }
-    if (j < n) {
-      const b0 = b + <usize>j * lb;
-      let s0 = f32x4.splat(0), s1 = s0, s2 = s0, s3 = s0;
-      for (let p = 0; p < kv; p += 4) {
-        const o = <usize>p << 2;
-        const x0 = v128.load(b0 + o);
-        s0 = madd(v128.load(a0 + o), x0, s0);
-        s1 = madd(v128.load(a1 + o), x0, s1);
-        s2 = madd(v128.load(a2 + o), x0, s2);
-        s3 = madd(v128.load(a3 + o), x0, s3);
-      }
-      let t0 = hsum(s0), t1 = hsum(s1), t2 = hsum(s2), t3 = hsum(s3);
-      for (let p = kv; p < k; p++) {
-        const o = <usize>p << 2;
-        const x0 = load<f32>(b0 + o);
-        t0 += load<f32>(a0 + o) * x0; t1 += load<f32>(a1 + o) * x0;
-        t2 += load<f32>(a2 + o) * x0; t3 += load<f32>(a3 + o) * x0;
-      }
-      const o = c0 + (<usize>j << 2);
-      store<f32>(o, load<f32>(o) + t0);
-      store<f32>(o + lc, load<f32>(o + lc) + t1);
-      store<f32>(o + 2 * lc, load<f32>(o + 2 * lc) + t2);
-      store<f32>(o + 3 * lc, load<f32>(o + 3 * lc) + t3);
-    }
-  }
-  for (; i < m; i++) {
-    const a0 = a + <usize>i * la;
-    const c0 = c + (<usize>(i * ldc) << 2);
-    for (let j = 0; j < n; j++) {
-      const b0 = b + <usize>j * lb;
-      let s0 = f32x4.splat(0), s1 = s0;
-      let p = 0;
-      for (; p + 8 <= kv; p += 8) {
-        const o = <usize>p << 2;
-        s0 = madd(v128.load(a0 + o), v128.load(b0 + o), s0);
-        s1 = madd(v128.load(a0 + o, 16), v128.load(b0 + o, 16), s1);
-      }
-      if (p < kv) {
-        const o = <usize>p << 2;
-        s0 = madd(v128.load(a0 + o), v128.load(b0 + o), s0);
-      }
-      let t = hsum(f32x4.add(s0, s1));
-      for (p = kv; p < k; p++) t += load<f32>(a0 + (<usize>p << 2)) * load<f32>(b0 + (<usize>p << 2));
-      const o = c0 + (<usize>j << 2);
-      store<f32>(o, load<f32>(o) + t);
-    }
-  }
-}
-
-/**
- * tileNT with 3x3 tiles: 9 accumulators and 6 loads per step (9 multiply-adds) fill exactly the
- * 15 vector registers V8 allocates on x64. Leftover rows and columns go to tileNT.
- */
-function tileNT33(m: i32, n: i32, k: i32, a: usize, lda: i32, b: usize, ldb: i32, c: usize, ldc: i32): void {
-  const m3 = m - m % 3, n3 = n - n % 3;
+function tileNT(
+  m: i32, n: i32, k: i32, a: usize, lda: i32, aImage: usize, b: usize, ldb: i32, bImage: usize, images: i32,
+  c: usize, ldc: i32,
+): void {
   const kv = k & ~3;
   const la = <usize>lda << 2, lb = <usize>ldb << 2, lc = <usize>ldc << 2;
-  for (let i = 0; i < m3; i += 3) {
-    const a0 = a + <usize>i * la, a1 = a0 + la, a2 = a1 + la;
+  for (let i = 0; i < m; i += 3) {
+    const rows = min(m - i, 3);
+    const ra0 = a + <usize>i * la;
+    const ra1 = rows > 1 ? ra0 + la : ra0, ra2 = rows > 2 ? ra1 + la : ra1;
     const c0 = c + <usize>i * lc;
-    for (let j = 0; j < n3; j += 3) {
-      const b0 = b + <usize>j * lb, b1 = b0 + lb, b2 = b1 + lb;
+    for (let j = 0; j < n; j += 3) {
+      const cols = min(n - j, 3);
+      const rb0 = b + <usize>j * lb;
+      const rb1 = cols > 1 ? rb0 + lb : rb0, rb2 = cols > 2 ? rb1 + lb : rb1;
       let s00 = f32x4.splat(0), s01 = s00, s02 = s00, s10 = s00, s11 = s00, s12 = s00, s20 = s00, s21 = s00, s22 = s00;
-      for (let p = 0; p < kv; p += 4) {
-        const o = <usize>p << 2;
-        const x0 = v128.load(b0 + o), x1 = v128.load(b1 + o), x2 = v128.load(b2 + o);
-        let y = v128.load(a0 + o);
-        s00 = madd(y, x0, s00); s01 = madd(y, x1, s01); s02 = madd(y, x2, s02);
-        y = v128.load(a1 + o);
-        s10 = madd(y, x0, s10); s11 = madd(y, x1, s11); s12 = madd(y, x2, s12);
-        y = v128.load(a2 + o);
-        s20 = madd(y, x0, s20); s21 = madd(y, x1, s21); s22 = madd(y, x2, s22);
+      let t00: f32 = 0, t01: f32 = 0, t02: f32 = 0, t10: f32 = 0, t11: f32 = 0, t12: f32 = 0;
+      let t20: f32 = 0, t21: f32 = 0, t22: f32 = 0;
+      for (let g = 0; g < images; g++) {
+        const ga = <usize>g * aImage, gb = <usize>g * bImage;
+        const a0 = ra0 + ga, a1 = ra1 + ga, a2 = ra2 + ga;
+        const b0 = rb0 + gb, b1 = rb1 + gb, b2 = rb2 + gb;
+        for (let p = 0; p < kv; p += 4) {
+          const o = <usize>p << 2;
+          const x0 = v128.load(b0 + o), x1 = v128.load(b1 + o), x2 = v128.load(b2 + o);
+          let y = v128.load(a0 + o);
+          s00 = madd(y, x0, s00); s01 = madd(y, x1, s01); s02 = madd(y, x2, s02);
+          y = v128.load(a1 + o);
+          s10 = madd(y, x0, s10); s11 = madd(y, x1, s11); s12 = madd(y, x2, s12);
+          y = v128.load(a2 + o);
+          s20 = madd(y, x0, s20); s21 = madd(y, x1, s21); s22 = madd(y, x2, s22);
+        }
+        for (let p = kv; p < k; p++) {
+          const o = <usize>p << 2;
+          const x0 = load<f32>(b0 + o), x1 = load<f32>(b1 + o), x2 = load<f32>(b2 + o);
+          let y = load<f32>(a0 + o); t00 += y * x0; t01 += y * x1; t02 += y * x2;
+          y = load<f32>(a1 + o); t10 += y * x0; t11 += y * x1; t12 += y * x2;
+          y = load<f32>(a2 + o); t20 += y * x0; t21 += y * x1; t22 += y * x2;
+        }
       }
-      let t00 = hsum(s00), t01 = hsum(s01), t02 = hsum(s02);
-      let t10 = hsum(s10), t11 = hsum(s11), t12 = hsum(s12);
-      let t20 = hsum(s20), t21 = hsum(s21), t22 = hsum(s22);
-      for (let p = kv; p < k; p++) {
-        const o = <usize>p << 2;
-        const x0 = load<f32>(b0 + o), x1 = load<f32>(b1 + o), x2 = load<f32>(b2 + o);
-        let y = load<f32>(a0 + o); t00 += y * x0; t01 += y * x1; t02 += y * x2;
-        y = load<f32>(a1 + o); t10 += y * x0; t11 += y * x1; t12 += y * x2;
-        y = load<f32>(a2 + o); t20 += y * x0; t21 += y * x1; t22 += y * x2;
-      }
+      t00 += hsum(s00); t01 += hsum(s01); t02 += hsum(s02);
+      t10 += hsum(s10); t11 += hsum(s11); t12 += hsum(s12);
+      t20 += hsum(s20); t21 += hsum(s21); t22 += hsum(s22);
       const r0 = c0 + (<usize>j << 2), r1 = r0 + lc, r2 = r1 + lc;
-      store<f32>(r0, load<f32>(r0) + t00); store<f32>(r0, load<f32>(r0, 4) + t01, 4); store<f32>(r0, load<f32>(r0, 8) + t02, 8);
-      store<f32>(r1, load<f32>(r1) + t10); store<f32>(r1, load<f32>(r1, 4) + t11, 4); store<f32>(r1, load<f32>(r1, 8) + t12, 8);
-      store<f32>(r2, load<f32>(r2) + t20); store<f32>(r2, load<f32>(r2, 4) + t21, 4); store<f32>(r2, load<f32>(r2, 8) + t22, 8);
+      store<f32>(r0, load<f32>(r0) + t00);
+      if (cols > 1) store<f32>(r0, load<f32>(r0, 4) + t01, 4);
+      if (cols > 2) store<f32>(r0, load<f32>(r0, 8) + t02, 8);
+      if (rows > 1) {
+        store<f32>(r1, load<f32>(r1) + t10);
+        if (cols > 1) store<f32>(r1, load<f32>(r1, 4) + t11, 4);
+        if (cols > 2) store<f32>(r1, load<f32>(r1, 8) + t12, 8);
+      }
+      if (rows > 2) {
+        store<f32>(r2, load<f32>(r2) + t20);
+        if (cols > 1) store<f32>(r2, load<f32>(r2, 4) + t21, 4);
+        if (cols > 2) store<f32>(r2, load<f32>(r2, 8) + t22, 8);
+      }
     }
   }
-  let done = m3;
-  if (m - m3 == 2) {
-    // Two rows left: 2x3 tiles (6 accumulators) instead of the latency-bound single dot products.
-    const a0 = a + <usize>m3 * la, a1 = a0 + la;
-    const c0 = c + <usize>m3 * lc;
-    for (let j = 0; j < n3; j += 3) {
-      const b0 = b + <usize>j * lb, b1 = b0 + lb, b2 = b1 + lb;
-      let s00 = f32x4.splat(0), s01 = s00, s02 = s00, s10 = s00, s11 = s00, s12 = s00;
-      for (let p = 0; p < kv; p += 4) {
-        const o = <usize>p << 2;
-        const x0 = v128.load(b0 + o), x1 = v128.load(b1 + o), x2 = v128.load(b2 + o);
-        let y = v128.load(a0 + o);
-        s00 = madd(y, x0, s00); s01 = madd(y, x1, s01); s02 = madd(y, x2, s02);
-        y = v128.load(a1 + o);
-        s10 = madd(y, x0, s10); s11 = madd(y, x1, s11); s12 = madd(y, x2, s12);
-      }
-      let t00 = hsum(s00), t01 = hsum(s01), t02 = hsum(s02);
-      let t10 = hsum(s10), t11 = hsum(s11), t12 = hsum(s12);
-      for (let p = kv; p < k; p++) {
-        const o = <usize>p << 2;
-        const x0 = load<f32>(b0 + o), x1 = load<f32>(b1 + o), x2 = load<f32>(b2 + o);
-        let y = load<f32>(a0 + o); t00 += y * x0; t01 += y * x1; t02 += y * x2;
-        y = load<f32>(a1 + o); t10 += y * x0; t11 += y * x1; t12 += y * x2;
-      }
-      const r0 = c0 + (<usize>j << 2), r1 = r0 + lc;
-      store<f32>(r0, load<f32>(r0) + t00); store<f32>(r0, load<f32>(r0, 4) + t01, 4); store<f32>(r0, load<f32>(r0, 8) + t02, 8);
-      store<f32>(r1, load<f32>(r1) + t10); store<f32>(r1, load<f32>(r1, 4) + t11, 4); store<f32>(r1, load<f32>(r1, 8) + t12, 8);
-    }
-    done = m;
-  }
-  if (n3 < n) tileNT(done, n - n3, k, a, lda, b + <usize>n3 * lb, ldb, c + (<usize>n3 << 2), ldc);
-  if (done < m) tileNT(m - done, n, k, a + <usize>done * la, lda, b, ldb, c + <usize>done * lc, ldc);
 }
 
 export function im2col(
@@ -540,6 +443,19 @@ function packedBytes(outC: i32, ckk: i32): usize {
   return ((max(rows, cols) << 4) + 63) & ~63;
 }
 
+/** Scratch budget for the column matrices of one group of images in backward filter. */
+const GROUP_BYTES: f64 = 1048576;
+
+/**
+ * Images per group in backward filter: as many column matrices as fit GROUP_BYTES (at least 1,
+ * at most the batch), so the tiles reduce their lanes once per group rather than per image.
+ */
+// @ts-ignore: decorator
+@inline
+function groupImages(batch: i32, colBytes: f64): i32 {
+  return <i32>Math.max(1, Math.min(<f64>batch, Math.floor(GROUP_BYTES / Math.max(colBytes, 1))));
+}
+
 /** True when x itself is the column matrix (1x1 kernel, stride 1, no padding). */
 // @ts-ignore: decorator
 @inline
@@ -552,13 +468,14 @@ export function conv2dWorkBytes(
   strideH: i32, strideW: i32, padH: i32, padW: i32, dilH: i32, dilW: i32, outH: i32, outW: i32,
 ): f64 {
   // Layout: [W packed in blocks of 4 rows (forward) or of 4 columns (backward data)]
-  // [one image's column matrix (unless pointwise)].
+  // [column matrices of one group of images (backward filter; one image for the others), unless pointwise].
   // f64 so that sizes beyond 4 GiB come back as numbers the caller can reject, not wrapped ints.
   const ckk = <f64>inC * <f64>kH * <f64>kW;
   const blocks = Math.max(Math.ceil(<f64>outC / 4) * ckk, Math.ceil(ckk / 4) * <f64>outC);
   const packed = Math.ceil(blocks * 16 / 64) * 64;
   if (isPointwise(kH, kW, strideH, strideW, padH, padW)) return packed;
-  return packed + ckk * <f64>outH * <f64>outW * 4;
+  const colBytes = ckk * <f64>outH * <f64>outW * 4;
+  return packed + <f64>groupImages(batch, colBytes) * colBytes;
 }
 
 export function conv2dForward(
@@ -611,16 +528,27 @@ export function conv2dBackwardFilter(
   const hw = outH * outW;
   const direct = isPointwise(kH, kW, strideH, strideW, padH, padW);
   const colBuf = work + packedBytes(outC, ckk);
-  for (let n = 0; n < batch; n++) {
-    const xn = x + (<usize>n * <usize>(inC * inH * inW) << 2);
-    const dyn = dy + (<usize>n * <usize>(outC * hw) << 2);
-    let col = xn;
-    if (!direct) {
-      im2col(inC, inH, inW, kH, kW, strideH, strideW, padH, padW, dilH, dilW, outH, outW, xn, colBuf);
-      col = colBuf;
+  const colBytes = <usize>ckk * <usize>hw * 4;
+  const xImage = <usize>(inC * inH * inW) << 2;
+  const dyImage = <usize>(outC * hw) << 2;
+  const group = direct ? batch : groupImages(batch, <f64>colBytes);
+  for (let n0 = 0; n0 < batch; n0 += group) {
+    const count = min(group, batch - n0);
+    const xn = x + <usize>n0 * xImage;
+    const dyn = dy + <usize>n0 * dyImage;
+    if (direct) {
+      tileNT(outC, ckk, hw, dyn, hw, dyImage, xn, hw, xImage, count, dw, ckk);
+    } else {
+      for (let g = 0; g < count; g++) {
+        im2col(inC, inH, inW, kH, kW, strideH, strideW, padH, padW, dilH, dilW, outH, outW,
+          xn + <usize>g * xImage, colBuf + <usize>g * colBytes);
+      }
+      tileNT(outC, ckk, hw, dyn, hw, dyImage, colBuf, hw, colBytes, count, dw, ckk);
     }
-    tileNT33(outC, ckk, hw, dyn, hw, col, hw, dw, ckk);
-    if (db != 0) {
+  }
+  if (db != 0) {
+    for (let n = 0; n < batch; n++) {
+      const dyn = dy + <usize>n * dyImage;
       for (let o = 0; o < outC; o++) {
         const row = dyn + (<usize>(o * hw) << 2);
         // Four independent sums: one chain would wait on the add latency at every step.

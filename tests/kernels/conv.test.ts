@@ -208,6 +208,9 @@ const NAMED_CASES: Record<string, ConvCase> = {
   "1x1 conv 7→9 on 5x6": makeCase({ batch: 3, inC: 7, inH: 5, inW: 6, outC: 9, kH: 1, kW: 1, sH: 1, sW: 1, pH: 0, pW: 0, dH: 1, dW: 1, bias: false }),
   "3x3 same padding 3→17 on 9x7": makeCase({ batch: 2, inC: 3, inH: 9, inW: 7, outC: 17, kH: 3, kW: 3, sH: 1, sW: 1, pH: 1, pW: 1, dH: 1, dW: 1, bias: true }),
   "2→8 1x4 (CKK = 8: the 3x3 filter tiles leave 2 columns) on 6x9": makeCase({ batch: 2, inC: 2, inH: 6, inW: 9, outC: 8, kH: 1, kW: 4, sH: 1, sW: 1, pH: 0, pW: 0, dH: 1, dW: 1, bias: true }),
+  // im2col of one image is 144·900·4 = 518 KB: the wasm backward filter's 1 MB group holds 2 images,
+  // so batch 3 runs one full group and one partial group whose sums continue into the same dw.
+  "16→3 3x3 on 32x32, batch 3 (backward filter in two image groups)": makeCase({ batch: 3, inC: 16, inH: 32, inW: 32, outC: 3, kH: 3, kW: 3, sH: 1, sW: 1, pH: 0, pW: 0, dH: 1, dW: 1, bias: true }),
   "1→5 3x3 stride 2 padding 1 on 17x17": makeCase({ batch: 1, inC: 1, inH: 17, inW: 17, outC: 5, kH: 3, kW: 3, sH: 2, sW: 2, pH: 1, pW: 1, dH: 1, dW: 1, bias: true }),
 };
 

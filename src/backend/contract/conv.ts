@@ -7,7 +7,9 @@
  * x: batch×inC×inH×inW, w: outC×inC×kH×kW, y: batch×outC×outH×outW.
  * `work` must hold conv2dWorkBytes(...) bytes (im2col/GEMM scratch, 4-byte aligned); its contents
  * on entry are ignored. The size is backend-specific: ask the same Kernels that will run the conv.
- * Batch images are processed one after another, so the scratch does not grow with the batch.
+ * The scratch is bounded independently of the batch: kernels take the images one after another, or
+ * (wasm backward filter) in groups whose column matrices fit a fixed budget, so it may grow with
+ * small batches but never beyond that budget. Ask with the batch that will run.
  */
 export interface ConvKernels {
   /** y = conv(x, w) (+ bias[outC] when bias ≠ 0). Overwrites y. */
