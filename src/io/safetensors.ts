@@ -24,7 +24,19 @@ export interface Safetensors {
   tensors: StateDict;
   /** The `__metadata__` string map (empty when absent). */
   metadata: Record<string, string>;
+  /**
+   * Names of integer `*.num_batches_tracked` tensors that were validated but not decoded:
+   * PyTorch stores that BatchNorm counter as I64, and simdnet does not use it.
+   */
+  skipped: string[];
 }
+
+/** Bytes per element of every safetensors dtype, so offsets of any tensor can be checked. */
+const DTYPE_BYTES: Record<string, number> = {
+  BOOL: 1, U8: 1, I8: 1, F8_E5M2: 1, F8_E4M3: 1, I16: 2, U16: 2, F16: 2, BF16: 2,
+  I32: 4, U32: 4, F32: 4, I64: 8, U64: 8, F64: 8,
+};
+const INTEGER_DTYPES = ["U8", "I8", "I16", "U16", "I32", "U32", "I64", "U64"];
 
 /** The largest header the reader accepts (Python's safetensors uses the same 100 MB limit). */
 const MAX_HEADER = 100_000_000;
@@ -87,7 +99,7 @@ function bad(file: string, what: string, expected: string, actual: string): neve
 
 /**
  * Decodes safetensors bytes, validating everything before returning: header length, JSON,
- * dtype (F32 only), shapes, offsets (in bounds, matching the shape, contiguous, covering the
+ * dtype (F32 only, except integer `num_batches_tracked` counters, which are skipped), shapes, offsets (in bounds, matching the shape, contiguous, covering the
  * data exactly). Errors start with `file` (a path, URL or "bytes") and name the expected and
  * actual value.
  */
@@ -111,7 +123,7 @@ export function decodeSafetensors(bytes: Uint8Array, file = "safetensors bytes")
   const dataStart = 8 + n;
   const dataLength = bytes.length - dataStart;
   const metadata: Record<string, string> = {};
-  const entries: { name: string; shape: number[]; begin: number; end: number }[] = [];
+  const entries: { name: string; shape: number[]; begin: number; end: number; skip: boolean }[] = [];
   for (const [name, info] of Object.entries(header as Record<string, unknown>)) {
     if (name === "__metadata__") {
       if (info === null || typeof info !== "object" || Array.isArray(info)) bad(file, "__metadata__", "an object of strings", JSON.stringify(info));
@@ -124,7 +136,13 @@ export function decodeSafetensors(bytes: Uint8Array, file = "safetensors bytes")
     const where = `tensor "${name}"`;
     if (info === null || typeof info !== "object") bad(file, where, "{ dtype, shape, data_offsets }", JSON.stringify(info));
     const { dtype, shape, data_offsets: offsets } = info as Record<string, unknown>;
-    if (dtype !== "F32") bad(file, `${where} dtype`, '"F32"', JSON.stringify(dtype));
+    const counter = name === "num_batches_tracked" || name.endsWith(".num_batches_tracked");
+    const skip = counter && typeof dtype === "string" && INTEGER_DTYPES.includes(dtype);
+    if (dtype !== "F32" && !skip) {
+      const hint = typeof dtype === "string" && dtype in DTYPE_BYTES ? " (simdnet reads F32 weights only: convert with tensor.float() before saving)" : "";
+      bad(file, `${where} dtype`, '"F32"', `${JSON.stringify(dtype)}${hint}`);
+    }
+    const itemBytes = DTYPE_BYTES[dtype as string]!;
     if (!Array.isArray(shape) || !shape.every((d) => Number.isSafeInteger(d) && d >= 0)) {
       bad(file, `${where} shape`, "a list of non-negative integers", JSON.stringify(shape));
     }
@@ -133,11 +151,11 @@ export function decodeSafetensors(bytes: Uint8Array, file = "safetensors bytes")
     }
     const [begin, end] = offsets as [number, number];
     const size = (shape as number[]).reduce((a, b) => a * b, 1);
-    if (end < begin || end - begin !== size * 4) {
-      bad(file, `${where} data_offsets`, `a span of ${size * 4} bytes (shape [${(shape as number[]).join(", ")}], F32)`, `[${begin}, ${end}]`);
+    if (end < begin || end - begin !== size * itemBytes) {
+      bad(file, `${where} data_offsets`, `a span of ${size * itemBytes} bytes (shape [${(shape as number[]).join(", ")}], ${dtype as string})`, `[${begin}, ${end}]`);
     }
     if (end > dataLength) bad(file, `${where} data_offsets end`, `at most ${dataLength} (the data size)`, `${end} (truncated file)`);
-    entries.push({ name, shape: shape as number[], begin, end });
+    entries.push({ name, shape: shape as number[], begin, end, skip });
   }
   entries.sort((a, b) => a.begin - b.begin || a.end - b.end);
   let expect = 0;
@@ -147,11 +165,16 @@ export function decodeSafetensors(bytes: Uint8Array, file = "safetensors bytes")
   }
   if (expect !== dataLength) bad(file, "data size", `${expect} bytes (the end of the last tensor)`, `${dataLength} bytes`);
   const tensors: StateDict = new Map();
+  const skipped: string[] = [];
   for (const e of entries) {
+    if (e.skip) {
+      skipped.push(e.name);
+      continue;
+    }
     const data = new Float32Array((e.end - e.begin) / 4);
     const at = dataStart + e.begin;
     for (let i = 0; i < data.length; i++) data[i] = view.getFloat32(at + 4 * i, true);
     tensors.set(e.name, { shape: e.shape, data });
   }
-  return { tensors, metadata };
+  return { tensors, metadata, skipped };
 }
