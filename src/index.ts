@@ -14,3 +14,4 @@ export * from "./nn/index.js";
 export * from "./optim/index.js";
 export * from "./data/index.js";
 export * from "./io/index.js";
+export * from "./presets.js";
