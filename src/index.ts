@@ -15,3 +15,4 @@ export * from "./optim/index.js";
 export * from "./data/index.js";
 export * from "./io/index.js";
 export * from "./presets.js";
+export * from "./train/index.js";

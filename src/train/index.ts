@@ -1,0 +1,11 @@
+/**
+ * The training loop (Keras-like `fit` / `evaluate` / `predict`, as functions of any Module and
+ * as methods of {@link Model}) and its callbacks. Browser-safe: output goes through injectable
+ * write functions.
+ *
+ * @module
+ */
+export { fit, evaluate, predict, predictClasses, layerNames, type FitOptions, type EvaluateOptions, type PredictOptions, type EvalResult, type OptimizerName, type LossName, type MetricName, type LrScheduler } from "./fit.js";
+export { Model, asModel } from "./model.js";
+export type { Inputs, Labels, ShapedArray } from "./data.js";
+export type { Callback, EpochLogs, History, StopInfo, TrainState } from "./types.js";
