@@ -46,28 +46,18 @@ function roundUp(x: i32, to: i32): i32 {
   return (x + to - 1) / to * to;
 }
 
-/** Stores one row of the tile: C = alpha·acc + beta·C (beta = 0 never reads C). */
-// @ts-ignore: decorator
-@inline
-function storeRow(c: usize, s0: v128, s1: v128, va: v128, beta: f32, vb: v128): void {
-  let r0 = f32x4.mul(s0, va);
-  let r1 = f32x4.mul(s1, va);
-  if (beta != 0) {
-    r0 = madd(v128.load(c), vb, r0);
-    r1 = madd(v128.load(c, 16), vb, r1);
-  }
-  v128.store(c, r0);
-  v128.store(c, r1, 16);
-}
-
 /**
- * One MR×NR tile: C[mr × nr] = alpha·Σ_p A(·, p)·B(p, ·) + beta·C, reading A and B through the
- * strides described at the top. mr ≤ MR and nr ≤ NR; a partial tile goes through `tile`.
+ * One MR×NR tile: C[6×8] (+)= Σ_p A(·, p)·B(p, ·), reading A and B through the strides described
+ * at the top; `accumulate` = 0 overwrites C without reading it, 1 adds to it.
+ *
+ * alpha and beta are deliberately not parameters: with two f32 scalars live across the loop and an
+ * epilogue that needs 12 accumulators + alpha + beta + temporaries at once, V8's register allocator
+ * (15 usable xmm registers on x64) spilled 4 accumulators inside the loop and the tile ran at ~38
+ * instead of ~57 GFLOP/s (relaxed). With this epilogue each accumulator dies as it is stored, and
+ * the loop keeps 12 accumulators + 2 B vectors + 1 broadcast in registers. gemm folds alpha into
+ * the packed A panel and beta into the first k slice (overwrite, accumulate, or a pre-scaled C).
  */
-function kernel6x8(
-  kc: i32, a: usize, aStep: usize, b: usize, bStep: usize,
-  alpha: f32, beta: f32, c: usize, ldc: usize, mr: i32, nr: i32, tile: usize,
-): void {
+function kernel6x8(kc: i32, a: usize, aStep: usize, b: usize, bStep: usize, c: usize, ldc: usize, accumulate: i32): void {
   let c00 = f32x4.splat(0), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00;
   let c30 = c00, c31 = c00, c40 = c00, c41 = c00, c50 = c00, c51 = c00;
   for (let p = 0; p < kc; p++) {
@@ -87,42 +77,48 @@ function kernel6x8(
     a += aStep;
     b += bStep;
   }
-  const va = f32x4.splat(alpha);
-  const vb = f32x4.splat(beta);
-  if (mr == MR && nr == NR) {
-    const lc = ldc << 2;
-    storeRow(c, c00, c01, va, beta, vb); c += lc;
-    storeRow(c, c10, c11, va, beta, vb); c += lc;
-    storeRow(c, c20, c21, va, beta, vb); c += lc;
-    storeRow(c, c30, c31, va, beta, vb); c += lc;
-    storeRow(c, c40, c41, va, beta, vb); c += lc;
-    storeRow(c, c50, c51, va, beta, vb);
-    return;
+  const lc = ldc << 2;
+  if (accumulate) {
+    v128.store(c, f32x4.add(v128.load(c), c00)); v128.store(c, f32x4.add(v128.load(c, 16), c01), 16); c += lc;
+    v128.store(c, f32x4.add(v128.load(c), c10)); v128.store(c, f32x4.add(v128.load(c, 16), c11), 16); c += lc;
+    v128.store(c, f32x4.add(v128.load(c), c20)); v128.store(c, f32x4.add(v128.load(c, 16), c21), 16); c += lc;
+    v128.store(c, f32x4.add(v128.load(c), c30)); v128.store(c, f32x4.add(v128.load(c, 16), c31), 16); c += lc;
+    v128.store(c, f32x4.add(v128.load(c), c40)); v128.store(c, f32x4.add(v128.load(c, 16), c41), 16); c += lc;
+    v128.store(c, f32x4.add(v128.load(c), c50)); v128.store(c, f32x4.add(v128.load(c, 16), c51), 16);
+  } else {
+    v128.store(c, c00); v128.store(c, c01, 16); c += lc;
+    v128.store(c, c10); v128.store(c, c11, 16); c += lc;
+    v128.store(c, c20); v128.store(c, c21, 16); c += lc;
+    v128.store(c, c30); v128.store(c, c31, 16); c += lc;
+    v128.store(c, c40); v128.store(c, c41, 16); c += lc;
+    v128.store(c, c50); v128.store(c, c51, 16);
   }
-  const z = f32x4.splat(0);
-  storeRow(tile, c00, c01, va, 0, z);
-  storeRow(tile + 32, c10, c11, va, 0, z);
-  storeRow(tile + 64, c20, c21, va, 0, z);
-  storeRow(tile + 96, c30, c31, va, 0, z);
-  storeRow(tile + 128, c40, c41, va, 0, z);
-  storeRow(tile + 160, c50, c51, va, 0, z);
+}
+
+/** A partial mr×nr tile: computed whole into `tile` (6×8, in work), then its valid part merged into C. */
+function edgeTile(
+  kc: i32, a: usize, aStep: usize, b: usize, bStep: usize, c: usize, ldc: usize, accumulate: i32,
+  mr: i32, nr: i32, tile: usize,
+): void {
+  kernel6x8(kc, a, aStep, b, bStep, tile, NR, 0);
   for (let i = 0; i < mr; i++) {
     const t = tile + (<usize>i << 5);
     const ci = c + <usize>i * (ldc << 2);
     for (let j = 0; j < nr; j++) {
       const o = <usize>j << 2;
       const v = load<f32>(t + o);
-      store<f32>(ci + o, beta == 0 ? v : v + beta * load<f32>(ci + o));
+      store<f32>(ci + o, accumulate ? v + load<f32>(ci + o) : v);
     }
   }
 }
 
 /**
- * Packs rows [0, mc) × columns [0, kc) of op(A) into MR-row panels: panel q holds, for each step
- * p, the MR values op(A)(q·MR + r, p) adjacently at dst + 4·((q·kc + p)·MR + r); rows past mc
- * are zeros. op(A)(i, p) is at a + 4·(i·rs + p·cs) (rs, cs in elements).
+ * Packs rows [0, mc) × columns [0, kc) of alpha·op(A) into MR-row panels: panel q holds, for each
+ * step p, the MR values alpha·op(A)(q·MR + r, p) adjacently at dst + 4·((q·kc + p)·MR + r); rows
+ * past mc are zeros. op(A)(i, p) is at a + 4·(i·rs + p·cs) (rs, cs in elements). Scaling here
+ * costs one multiply per packed element instead of one per element of C per k slice.
  */
-function packA(mc: i32, kc: i32, a: usize, rs: usize, cs: usize, dst: usize): void {
+function packA(mc: i32, kc: i32, a: usize, rs: usize, cs: usize, alpha: f32, dst: usize): void {
   const rsb = rs << 2, csb = cs << 2;
   for (let i0 = 0; i0 < mc; i0 += MR) {
     const rows = min(mc - i0, MR);
@@ -133,12 +129,25 @@ function packA(mc: i32, kc: i32, a: usize, rs: usize, cs: usize, dst: usize): vo
       let d = dst;
       for (let p = 0; p < kc; p++) {
         const o = <usize>p << 2;
-        store<f32>(d, load<f32>(r0 + o));
-        store<f32>(d, load<f32>(r1 + o), 4);
-        store<f32>(d, load<f32>(r2 + o), 8);
-        store<f32>(d, load<f32>(r3 + o), 12);
-        store<f32>(d, load<f32>(r4 + o), 16);
-        store<f32>(d, load<f32>(r5 + o), 20);
+        store<f32>(d, alpha * load<f32>(r0 + o));
+        store<f32>(d, alpha * load<f32>(r1 + o), 4);
+        store<f32>(d, alpha * load<f32>(r2 + o), 8);
+        store<f32>(d, alpha * load<f32>(r3 + o), 12);
+        store<f32>(d, alpha * load<f32>(r4 + o), 16);
+        store<f32>(d, alpha * load<f32>(r5 + o), 20);
+        d += MR << 2;
+      }
+    } else if (rs == 1 && rows == MR) {
+      // Aᵀ stored k×m: six adjacent values per step.
+      let s = src, d = dst;
+      for (let p = 0; p < kc; p++) {
+        store<f32>(d, alpha * load<f32>(s));
+        store<f32>(d, alpha * load<f32>(s, 4), 4);
+        store<f32>(d, alpha * load<f32>(s, 8), 8);
+        store<f32>(d, alpha * load<f32>(s, 12), 12);
+        store<f32>(d, alpha * load<f32>(s, 16), 16);
+        store<f32>(d, alpha * load<f32>(s, 20), 20);
+        s += csb;
         d += MR << 2;
       }
     } else {
@@ -146,7 +155,7 @@ function packA(mc: i32, kc: i32, a: usize, rs: usize, cs: usize, dst: usize): vo
         const d = dst + (<usize>p * MR << 2);
         const s = src + <usize>p * csb;
         let r = 0;
-        for (; r < rows; r++) store<f32>(d + (<usize>r << 2), load<f32>(s + <usize>r * rsb));
+        for (; r < rows; r++) store<f32>(d + (<usize>r << 2), alpha * load<f32>(s + <usize>r * rsb));
         for (; r < MR; r++) store<f32>(d + (<usize>r << 2), 0);
       }
     }
@@ -258,12 +267,16 @@ export function gemm(
     if (beta != 1) scaleC(m, n, beta, c, ldcU);
     return;
   }
+  // The tiles only overwrite (first k slice, beta = 0) or accumulate; any other beta scales C first.
+  if (beta != 0 && beta != 1) scaleC(m, n, beta, c, ldcU);
+  const firstAcc: i32 = beta != 0 ? 1 : 0;
   // op(A)(i, p) = a[i·aRs + p·aCs], op(B)(p, j) = b[p·bRs + j·bCs] (element strides).
   const aRs: usize = transA ? 1 : <usize>lda, aCs: usize = transA ? <usize>lda : 1;
   const bRs: usize = transB ? 1 : <usize>ldb, bCs: usize = transB ? <usize>ldb : 1;
   // In-place reads need the operand adjacent along the tile's vector; they pay off while the
-  // operand is reused little (packing is then a large share) and its rows are short.
-  const aInPlace = transA != 0 && (n <= 64 || lda <= 256);
+  // operand is reused little (packing is then a large share) and its rows are short. alpha is
+  // applied while packing A, so a scaled product always packs A.
+  const aInPlace = transA != 0 && alpha == 1 && (n <= 64 || lda <= 256);
   const bInPlace = transB == 0 && (m <= 64 || ldb <= 256);
   const kcMax = min(k, KC);
   const tile = work;
@@ -273,7 +286,7 @@ export function gemm(
     const nc = min(n - jc, NC);
     for (let pc = 0; pc < k; pc += KC) {
       const kc = min(k - pc, KC);
-      const betaK: f32 = pc == 0 ? beta : 1;
+      const acc: i32 = pc == 0 ? firstAcc : 1;
       const bBlock = b + ((<usize>pc * bRs + <usize>jc * bCs) << 2);
       if (!bInPlace) {
         packB(kc, nc, bBlock, bRs, bCs, bPack);
@@ -285,10 +298,10 @@ export function gemm(
         const mc = min(m - ic, MC);
         const aBlock = a + ((<usize>ic * aRs + <usize>pc * aCs) << 2);
         if (!aInPlace) {
-          packA(mc, kc, aBlock, aRs, aCs, aPack);
+          packA(mc, kc, aBlock, aRs, aCs, alpha, aPack);
         } else if (mc % MR != 0) {
           const full = mc - mc % MR;
-          packA(mc - full, kc, aBlock + (<usize>full << 2), aRs, aCs, aPack + <usize>full * (<usize>kc << 2));
+          packA(mc - full, kc, aBlock + (<usize>full << 2), aRs, aCs, alpha, aPack + <usize>full * (<usize>kc << 2));
         }
         for (let jr = 0; jr < nc; jr += NR) {
           const nr = min(nc - jr, NR);
@@ -311,7 +324,9 @@ export function gemm(
               ap = aPack + <usize>ir * (<usize>kc << 2);
               aStep = MR << 2;
             }
-            kernel6x8(kc, ap, aStep, bp, bStep, alpha, betaK, cCol + ((<usize>ir * ldcU) << 2), ldcU, mr, nr, tile);
+            const cTile = cCol + ((<usize>ir * ldcU) << 2);
+            if (mr == MR && nr == NR) kernel6x8(kc, ap, aStep, bp, bStep, cTile, ldcU, acc);
+            else edgeTile(kc, ap, aStep, bp, bStep, cTile, ldcU, acc, mr, nr, tile);
           }
         }
       }
