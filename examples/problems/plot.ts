@@ -1,0 +1,201 @@
+/**
+ * Figures of the reference problems: vega-lite specs compiled to vega and rendered to SVG
+ * headlessly (renderer "none", no canvas or native addon), written under docs/figures/.
+ *
+ * @module
+ */
+
+import { mkdirSync, writeFileSync } from "node:fs";
+import { dirname, join, relative } from "node:path";
+import { fileURLToPath } from "node:url";
+import * as vega from "vega";
+import { compile, type TopLevelSpec } from "vega-lite";
+import type { Grid } from "./lib.js";
+
+/**
+ * docs/figures of the repository. run.mjs executes a bundle from node_modules/.cache, so it
+ * passes the repository root in SIMDNET_REPO; unbundled (tests) the source location gives it.
+ */
+export const FIGURES = join(
+  process.env["SIMDNET_REPO"] ?? join(dirname(fileURLToPath(import.meta.url)), "..", ".."),
+  "docs", "figures",
+);
+
+/** Renders a vega-lite spec to SVG text. */
+export async function renderSvg(spec: TopLevelSpec): Promise<string> {
+  const view = new vega.View(vega.parse(compile(spec).spec), { renderer: "none" });
+  const svg = await view.toSVG();
+  view.finalize();
+  return svg;
+}
+
+/** Renders `spec` into docs/figures/<name>.svg and returns the path relative to the cwd. */
+export async function writeFigure(name: string, spec: TopLevelSpec): Promise<string> {
+  const file = join(FIGURES, `${name}.svg`);
+  mkdirSync(dirname(file), { recursive: true });
+  writeFileSync(file, await renderSvg(spec));
+  return relative(process.cwd(), file);
+}
+
+/** Writes a JSON record next to the figures (docs/figures/<name>.json). */
+export function writeJson(name: string, value: unknown): string {
+  const file = join(FIGURES, `${name}.json`);
+  mkdirSync(dirname(file), { recursive: true });
+  writeFileSync(file, JSON.stringify(value, null, 1) + "\n");
+  return relative(process.cwd(), file);
+}
+
+/** A row of a line chart: x, y and the series it belongs to. */
+export interface LinePoint {
+  x: number;
+  y: number;
+  series: string;
+  /** Optional facet (one small chart per value). */
+  facet?: string;
+}
+
+/** Options of {@link lineChart}. */
+export interface LineOptions {
+  title: string;
+  xTitle: string;
+  yTitle: string;
+  /** Log scale on y (losses). */
+  logY?: boolean;
+  /** Draw points on the line (few x values, e.g. a sweep). */
+  points?: boolean;
+  width?: number;
+  height?: number;
+  /** Columns of the facet grid when points carry `facet`. */
+  columns?: number;
+  /** Independent y scales per facet. */
+  independentY?: boolean;
+}
+
+/** A multi-series line chart (optionally faceted). */
+export function lineChart(data: LinePoint[], o: LineOptions): TopLevelSpec {
+  const unit = {
+    width: o.width ?? 360,
+    height: o.height ?? 220,
+    mark: { type: "line" as const, point: o.points ?? false, strokeWidth: 1.5 },
+    encoding: {
+      x: { field: "x", type: "quantitative" as const, title: o.xTitle },
+      y: {
+        field: "y", type: "quantitative" as const, title: o.yTitle,
+        scale: o.logY === true ? { type: "log" as const } : { zero: false },
+      },
+      color: { field: "series", type: "nominal" as const, title: null },
+    },
+  };
+  const hasFacet = data.some((d) => d.facet !== undefined);
+  if (!hasFacet) {
+    return { $schema: "https://vega.github.io/schema/vega-lite/v5.json", title: o.title, data: { values: data }, ...unit };
+  }
+  return {
+    $schema: "https://vega.github.io/schema/vega-lite/v5.json",
+    title: o.title,
+    data: { values: data },
+    facet: { field: "facet", type: "nominal", title: null, sort: null },
+    columns: o.columns ?? 3,
+    spec: unit,
+    resolve: o.independentY === true ? { scale: { y: "independent" } } : {},
+  };
+}
+
+/** One decision-boundary panel: grid classes, training points, a title. */
+export interface BoundaryPanel {
+  title: string;
+  grid: Grid;
+  /** Predicted class per grid point (grid.size² values). */
+  gridClass: ArrayLike<number>;
+  /** Points [n, 2] and their labels. */
+  x: Float32Array;
+  y: Int32Array;
+}
+
+/**
+ * Decision boundaries as heat maps (one rectangle per grid cell, coloured by predicted class)
+ * with the data points on top, several panels side by side.
+ */
+export function boundaryChart(panels: BoundaryPanel[], title: string, columns = 3, size = 220): TopLevelSpec {
+  const cells: { panel: string; cx: number; cy: number; cx2: number; cy2: number; c: string }[] = [];
+  const pts: { panel: string; px: number; py: number; c: string }[] = [];
+  const round = (v: number): number => Math.round(v * 1000) / 1000;
+  for (const p of panels) {
+    const { size: s, x0, x1, y0, y1 } = p.grid;
+    const dx = (x1 - x0) / (s - 1);
+    const dy = (y1 - y0) / (s - 1);
+    for (let r = 0; r < s; r++) {
+      // Runs of equal class along a row become one rectangle: far fewer SVG elements.
+      let c = 0;
+      while (c < s) {
+        const k = p.gridClass[r * s + c]!;
+        let e = c;
+        while (e + 1 < s && p.gridClass[r * s + e + 1] === k) e++;
+        cells.push({
+          panel: p.title, c: String(k),
+          cx: round(x0 + (c - 0.5) * dx), cx2: round(x0 + (e + 0.5) * dx),
+          cy: round(y0 + (r - 0.5) * dy), cy2: round(y0 + (r + 0.5) * dy),
+        });
+        c = e + 1;
+      }
+    }
+    for (let i = 0; i < p.y.length; i++) pts.push({ panel: p.title, px: round(p.x[2 * i]!), py: round(p.x[2 * i + 1]!), c: String(p.y[i]) });
+  }
+  const g = panels[0]!.grid;
+  const xs = { domain: [g.x0, g.x1], nice: false, zero: false };
+  const ys = { domain: [g.y0, g.y1], nice: false, zero: false };
+  return {
+    $schema: "https://vega.github.io/schema/vega-lite/v5.json",
+    title,
+    columns,
+    facet: { field: "panel", type: "nominal", title: null, sort: panels.map((p) => p.title) },
+    data: { values: [...cells.map((d) => ({ ...d, kind: "cell" })), ...pts.map((d) => ({ ...d, kind: "point" }))] },
+    spec: {
+      width: size,
+      height: size,
+      layer: [
+        {
+          transform: [{ filter: "datum.kind === 'cell'" }],
+          mark: { type: "rect", opacity: 0.35, strokeWidth: 0 },
+          encoding: {
+            x: { field: "cx", type: "quantitative", scale: xs, title: "x1" },
+            x2: { field: "cx2" },
+            y: { field: "cy", type: "quantitative", scale: ys, title: "x2" },
+            y2: { field: "cy2" },
+            color: { field: "c", type: "nominal", title: "class", scale: { scheme: "set1" } },
+          },
+        },
+        {
+          transform: [{ filter: "datum.kind === 'point'" }],
+          mark: { type: "circle", size: 12, opacity: 0.9, stroke: "black", strokeWidth: 0.3 },
+          encoding: {
+            x: { field: "px", type: "quantitative", scale: xs },
+            y: { field: "py", type: "quantitative", scale: ys },
+            color: { field: "c", type: "nominal", scale: { scheme: "set1" } },
+          },
+        },
+      ],
+    },
+  };
+}
+
+/** A bar chart of value per category, optionally grouped by series (dead-unit fractions, sweeps). */
+export function barChart(
+  data: { category: string; value: number; series?: string }[],
+  o: { title: string; xTitle: string; yTitle: string; width?: number; height?: number },
+): TopLevelSpec {
+  return {
+    $schema: "https://vega.github.io/schema/vega-lite/v5.json",
+    title: o.title,
+    data: { values: data },
+    width: o.width ?? 360,
+    height: o.height ?? 220,
+    mark: "bar",
+    encoding: {
+      x: { field: "category", type: "nominal", title: o.xTitle, sort: null },
+      xOffset: { field: "series", type: "nominal" },
+      y: { field: "value", type: "quantitative", title: o.yTitle },
+      color: { field: "series", type: "nominal", title: null },
+    },
+  };
+}
