@@ -7,10 +7,11 @@
 //   { type: "stop" }                                   stop after the current batch
 //   { type: "predict", image }                         image: Float32Array(784) in [0, 1]
 //   { type: "export" }                                 → { type: "model", safetensors, config }
-//   { type: "import", safetensors, config }            → { type: "imported", net, params }
+//   { type: "import", safetensors, config, names }     → { type: "imported", net, params }
+// The model files are the library's own (src/io): safetensors weights with PyTorch key names
+// (the architecture also rides in its metadata) and the JSON architecture description.
 // Worker → page: ready, loaded, built, progress, epoch, done, prediction, model, imported, error.
 import * as sn from "/dist/simdnet.bundle.js";
-import { decodeSafetensors, encodeSafetensors } from "./safetensors.js";
 
 /** The reference networks of EXPERIMENTS.md (M1–M3 perceptrons, C1–C2 CNNs). */
 export const NETWORKS = {
@@ -234,22 +235,16 @@ function predict(image) {
 
 function exportModel() {
   if (!model) throw new Error("train or load a model first");
-  const config = { format: "simdnet-model", version: 1, net: netName, input: [1, 28, 28], model: model.config() };
-  const safetensors = encodeSafetensors(model.stateDict(), { format: "pt", net: netName });
+  const config = sn.describeModel(model, [1, 28, 28], { net: netName });
+  const safetensors = sn.modelToBytes(model, config);
   post({ type: "model", safetensors, config }, [safetensors.buffer]);
 }
 
-function importModel({ safetensors, config }) {
-  if (config === null || typeof config !== "object" || config.model === null || typeof config.model !== "object") {
-    throw new Error('model JSON: expected an object with a "model" architecture');
-  }
-  const m = sn.moduleFromConfig(config.model);
-  try {
-    m.loadStateDict(decodeSafetensors(safetensors));
-  } catch (err) {
-    m.dispose();
-    throw err;
-  }
-  setModel(m, typeof config.net === "string" ? config.net : "uploaded");
+/** Rebuilds a model from the two files; the JSON's architecture wins over the metadata copy. */
+function importModel({ safetensors, config, names }) {
+  const description = sn.checkDescription(config, names.json);
+  const { module } = sn.modelFromBytes(safetensors, { engine, file: names.safetensors, description });
+  const net = description.extra.net;
+  setModel(module, typeof net === "string" ? net : "uploaded");
   post({ type: "imported", net: netName, params: model.numParameters() });
 }

@@ -106,8 +106,8 @@ worker.onmessage = (event) => {
     }
     case "model":
       status.exported = { bytes: m.safetensors.length, config: m.config };
-      download(new Blob([m.safetensors], { type: "application/octet-stream" }), `mnist-${m.config.net}.safetensors`);
-      download(new Blob([JSON.stringify(m.config, null, 2)], { type: "application/json" }), `mnist-${m.config.net}.json`);
+      download(new Blob([m.safetensors], { type: "application/octet-stream" }), `mnist-${m.config.extra.net}.safetensors`);
+      download(new Blob([JSON.stringify(m.config, null, 2)], { type: "application/json" }), `mnist-${m.config.extra.net}.json`);
       break;
     case "imported":
       status.imported = { net: m.net, params: m.params };
@@ -216,7 +216,7 @@ async function upload(files) {
     return;
   }
   const bytes = new Uint8Array(await st.arrayBuffer());
-  worker.postMessage({ type: "import", safetensors: bytes, config }, [bytes.buffer]);
+  worker.postMessage({ type: "import", safetensors: bytes, config, names: { safetensors: st.name, json: js.name } }, [bytes.buffer]);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -296,7 +296,12 @@ function predictDrawing() {
 
 function build() {
   const controls = $("controls");
-  const field = (label, list, key, asNumber) => selectField(label, list.map((o) => (Array.isArray(o) ? o : [o, o])), String(settings[key]), (v) => { settings[key] = asNumber ? Number(v) : v; saveSettings(); }).wrap;
+  const field = (label, list, key, asNumber) => selectField(label, list.map((o) => (Array.isArray(o) ? o : [o, o])), String(settings[key]), (v) => {
+    settings[key] = asNumber ? Number(v) : v;
+    saveSettings();
+    // The worker's engine is created once: a backend change needs a fresh page (the URL keeps it).
+    if (key === "backend") location.reload();
+  }).wrap;
   controls.append(
     field("Network", NETS, "net", false),
     el("div", { className: "row" }, [field("Training images", TRAIN_SIZES, "train", true), field("Test images", TEST_SIZES, "test", true)]),
@@ -318,8 +323,6 @@ function build() {
     el("label", { className: "field" }, [el("span", { text: "Load a model: choose its .safetensors and .json together" }),
       el("input", { id: "upload", type: "file", multiple: true, accept: ".safetensors,.json", on: { change: (e) => upload(e.target.files) } })]),
   );
-  // Backend changes need a fresh worker: reload with the new URL.
-  controls.querySelectorAll("select")[7]?.addEventListener("change", () => location.reload());
 
   const lossCanvas = el("canvas", { width: 360, height: 160 });
   const accCanvas = el("canvas", { width: 360, height: 160 });
@@ -329,7 +332,7 @@ function build() {
   results.append(
     el("div", { className: "charts" }, [lossCanvas, accCanvas]),
     el("table", {}, [el("thead", {}, [el("tr", {}, ["epoch", "train loss", "train acc", "test loss", "test acc"].map((t) => el("th", { text: t })))]), el("tbody", { id: "epochs-table" })]),
-    el("div", { className: "row" }, [
+    el("div", { className: "row top" }, [
       el("div", {}, [el("h2", { text: "Confusion matrix (test)" }), el("table", { id: "confusion", className: "confusion" })]),
       el("div", {}, [el("h2", { text: "Draw a digit" }),
         el("canvas", { id: "draw", width: 280, height: 280, style: "width:196px;height:196px" }),

@@ -8,6 +8,8 @@
 //   { type: "data", domain, classes, train, test, features, hidden }   after configure
 //   { type: "update", epoch, iterations, trainLoss, testLoss, trainAcc, testAcc, grid, heat,
 //     neurons, layers, dead }                        after every step / animation tick
+//   { type: "paused", epoch }                        after "pause" (no update follows it)
+//   { type: "stopped", epoch }                       when maxEpochs is reached
 //   { type: "error", message }
 import * as sn from "/dist/simdnet.bundle.js";
 
@@ -37,6 +39,9 @@ self.onmessage = async (event) => {
       if (!playing && run) { playing = true; loop(); }
     } else if (msg.type === "pause") {
       playing = false;
+      clearTimeout(timer);
+      // Messages keep their order: once the page sees "paused", no update of the run is in flight.
+      self.postMessage({ type: "paused", epoch: run?.epoch ?? 0 });
     } else if (msg.type === "step") {
       playing = false;
       if (run) { trainEpoch(); sendUpdate(); }

@@ -64,7 +64,7 @@ let data = null;
 let last = null;
 const history_ = { train: [], test: [] };
 /** Read by the browser tests (and handy in the console). */
-const status = { ready: false, backend: "", epoch: 0, iterations: 0, trainAcc: 0, testAcc: 0, trainLoss: NaN, testLoss: NaN, updates: 0, errors: [] };
+const status = { ready: false, backend: "", running: false, epoch: 0, iterations: 0, trainAcc: 0, testAcc: 0, trainLoss: NaN, testLoss: NaN, updates: 0, errors: [] };
 window.playground = { status, get state() { return structuredClone(state); } };
 
 const worker = new Worker(new URL("./playground-worker.js", import.meta.url), { type: "module" });
@@ -90,10 +90,12 @@ worker.onmessage = (event) => {
     history_.train.push(msg.trainLoss);
     history_.test.push(msg.testLoss);
     render();
-  } else if (msg.type === "stopped") {
+  } else if (msg.type === "stopped" || msg.type === "paused") {
+    status.running = false;
     setPlaying(false);
   } else if (msg.type === "error") {
     status.errors.push(msg.message);
+    status.running = false;
     setPlaying(false);
     showError(msg.message);
   }
@@ -112,6 +114,7 @@ function change(patch) {
 
 function reset() {
   setPlaying(false);
+  status.running = false; // "configure" stops the worker's loop before it answers
   worker.postMessage({ type: "configure", config: state, backend: state.backend });
 }
 
@@ -123,7 +126,12 @@ function setPlaying(on) {
 
 function buildControls() {
   const root = document.getElementById("controls");
-  ui.play = el("button", { id: "play", className: "primary", on: { click: () => { setPlaying(!playing); worker.postMessage({ type: playing ? "play" : "pause" }); } } });
+  ui.play = el("button", { id: "play", className: "primary", on: { click: () => {
+    setPlaying(!playing);
+    // `running` turns false only when the worker acknowledges the pause (see "paused").
+    if (playing) status.running = true;
+    worker.postMessage({ type: playing ? "play" : "pause" });
+  } } });
   const step = el("button", { id: "step", text: "Step", on: { click: () => { setPlaying(false); worker.postMessage({ type: "step" }); } } });
   const resetBtn = el("button", { id: "reset", text: "Reset", on: { click: reset } });
   const regen = el("button", { id: "regenerate", text: "Regenerate data", on: { click: () => change({ seed: state.seed + 1 }) } });

