@@ -182,17 +182,20 @@ export function logSoftmaxForward(rows: i32, cols: i32, x: usize, y: usize): voi
   for (let r = 0; r < rows; r++) {
     const xr = x + <usize>r * rowBytes, yr = y + <usize>r * rowBytes;
     const m = rowMax(xr, cols);
-    // The shift in f64: m + log Σ is rounded once, so y = x − shift loses nothing for large m.
-    const shift = <f32>(<f64>m + Math.log(rowExpSumOnly(xr, cols, m)));
-    const vs = f32x4.splat(shift);
+    // y = (x − m) − log Σ, not x − (m + log Σ): with logits of 1e4 a rounded f32 shift m + log Σ
+    // would be off by up to half an ulp of 1e4 (5e-4), while x − m is exact for every x within a
+    // factor of two of m and log Σ ≤ log(cols) rounds with a tiny absolute error.
+    const lse = f32x4.splat(<f32>Math.log(rowExpSumOnly(xr, cols, m)));
+    const vm = f32x4.splat(m);
     let j = 0;
     for (; j + 4 <= cols; j += 4) {
       const o = <usize>j << 2;
-      v128.store(yr + o, f32x4.sub(v128.load(xr + o), vs));
+      v128.store(yr + o, f32x4.sub(f32x4.sub(v128.load(xr + o), vm), lse));
     }
+    const l = f32x4.extract_lane(lse, 0);
     for (; j < cols; j++) {
       const o = <usize>j << 2;
-      store<f32>(yr + o, load<f32>(xr + o) - shift);
+      store<f32>(yr + o, (load<f32>(xr + o) - m) - l);
     }
   }
 }

@@ -106,8 +106,9 @@ export function activationKernels(v: MemoryViews): ActivationKernels {
         for (let j = 0; j < cols; j++) m = Math.max(m, f[xi + j]!);
         let s = 0;
         for (let j = 0; j < cols; j++) s += Math.exp(f[xi + j]! - m);
-        const shift = m + Math.log(s);
-        for (let j = 0; j < cols; j++) f[yi + j] = f[xi + j]! - shift;
+        // (x − m) − log s, not x − (m + log s): for m ≈ 3e38 the f64 sum m + log s drops log s.
+        const lse = Math.log(s);
+        for (let j = 0; j < cols; j++) f[yi + j] = f[xi + j]! - m - lse;
       }
     },
 
