@@ -6,6 +6,7 @@
  * @module
  */
 
+import type { Engine } from "../../src/engine.js";
 import type { Dataset } from "../../src/data/datasets.js";
 import type { InitSpec } from "../../src/nn/init.js";
 import { Linear, ReLU, Sequential, Sigmoid, Tanh } from "../../src/nn/index.js";
@@ -108,22 +109,24 @@ export function setLinear(layer: Linear, weight: readonly number[], bias: readon
  * P4's OR with the fewest ReLU units — one: y = ReLU(x1 + x2), which is 0 at (0, 0) and 1 or 2
  * elsewhere on {0,1}².
  */
-export function orNet(): Sequential {
-  const l = new Linear(2, 1);
+export function orNet(engine?: Engine): Sequential {
+  const o = engine !== undefined ? { engine } : {};
+  const l = new Linear(2, 1, o);
   setLinear(l, [1, 1], [0]);
-  return new Sequential(l, new ReLU());
+  return new Sequential(l, new ReLU(o));
 }
 
 /**
  * P4's XOR with the fewest layers — one hidden layer of two ReLU units and a linear output:
  * h1 = ReLU(x1 + x2), h2 = ReLU(x1 + x2 − 1), y = h1 − 2·h2, giving 0, 1, 1, 0.
  */
-export function xorNet(): Sequential {
-  const hidden = new Linear(2, 2);
+export function xorNet(engine?: Engine): Sequential {
+  const o = engine !== undefined ? { engine } : {};
+  const hidden = new Linear(2, 2, o);
   setLinear(hidden, [1, 1, 1, 1], [0, -1]);
-  const out = new Linear(2, 1);
+  const out = new Linear(2, 1, o);
   setLinear(out, [1, -2], [0]);
-  return new Sequential(hidden, new ReLU(), out);
+  return new Sequential(hidden, new ReLU(o), out);
 }
 
 /** The four points of {0,1}² as a [4, 2] batch: (0,0), (0,1), (1,0), (1,1). */
