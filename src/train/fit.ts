@@ -360,7 +360,7 @@ export async function fit(model: Module, x: Inputs, y: Labels, options: FitOptio
   const state: TrainState = {
     model, optimizer, loss, layerNames: names, sampleShape: train.sampleShape, classification: train.classification,
     epochs, batches: loader.length, epoch: 0, batch: 0, step: 0, batchSize: 0, batchLoss: 0, epochLoss: 0,
-    epochAccuracy: Number.NaN, seen: 0, samples: train.n, x: train.x, stopTraining: false, stopInfo: null, history,
+    epochAccuracy: Number.NaN, seen: 0, samples: train.n, hasValidation: val !== null, fitBatchSize: batchSize, x: train.x, stopTraining: false, stopInfo: null, history,
   };
   const wasTraining = model.training;
   const inputGrad = model.inputGrad;
@@ -512,6 +512,32 @@ export function predict(model: Module, x: Inputs, options: PredictOptions = {}):
     model.train(wasTraining);
   }
   return result;
+}
+
+/**
+ * Runs `model` in eval mode over `x` (n × product(sampleShape) values) in batches of batchSize,
+ * calling `each(start, size)` after each forward, while every layer's `output` holds that batch
+ * (for callbacks that inspect activations, such as DeadReLU). Restores the training mode.
+ * Batch tensors are allocated for the call and freed at its end.
+ */
+export function forwardBatches(
+  model: Module, x: Float32Array, sampleShape: readonly number[], batchSize: number, each: (start: number, size: number) => void,
+): void {
+  // x comes from fit (already validated): skip the NaN scan of prepareInputs.
+  const sampleSize = sampleShape.reduce((a, b) => a * b, 1);
+  const n = x.length / sampleSize;
+  const outShape = model.outputShape([n, ...sampleShape]).slice(1);
+  const data = { x, n, sampleShape: [...sampleShape], outShape, outSize: outShape.reduce((a, b) => a * b, 1) };
+  const slots = new Slots(model.engine, data, false);
+  const wasTraining = model.training;
+  try {
+    slots.reserveFor(data.n, batchSize);
+    model.eval();
+    forEachBatch(model, data, slots, batchSize, (_out, start, size) => each(start, size));
+  } finally {
+    slots.dispose();
+    model.train(wasTraining);
+  }
 }
 
 /** Indices of the largest output per sample (argmax over classes) — predicted labels. */

@@ -90,6 +90,10 @@ export interface TrainState {
   epochAccuracy: number;
   /** Samples seen in the epoch so far. */
   seen: number;
+  /** Whether fit has validation data (valLoss/valAccuracy are NaN without). */
+  readonly hasValidation: boolean;
+  /** The batchSize option of fit (full batches; the last one of an epoch may be shorter). */
+  readonly fitBatchSize: number;
   /** Training samples per epoch. */
   readonly samples: number;
   /** Training inputs (row-major, n × product(sampleShape)), for callbacks that probe the model (DeadReLU). */
