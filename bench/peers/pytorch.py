@@ -48,15 +48,43 @@ def workloads():
     ]
 
 
+POOL = 64
+
+
+def make_batches(w):
+    """As bench/train.ts: a pool of batches of zero-mean unit-variance inputs labelled by a fixed
+    random linear teacher (uniform [0, 1) inputs kill W2's ReLU units and a single repeated batch
+    is memorised; both drive Adam's moments into slow subnormals); W5 is make-moons, 200 points."""
+    g = torch.Generator().manual_seed(20261125)
+    if w["id"] == "W5":
+        n = w["batch"]
+        c = torch.arange(n) % 2
+        t = torch.rand(n, generator=g) * torch.pi
+        x0 = torch.where(c == 0, torch.cos(t), 1 - torch.cos(t)) + 0.2 * torch.randn(n, generator=g)
+        x1 = torch.where(c == 0, torch.sin(t), 0.5 - torch.sin(t)) + 0.2 * torch.randn(n, generator=g)
+        return [(torch.stack([x0, x1], 1), c)]
+    per = 1
+    for d in w["shape"][1:]:
+        per *= d
+    teacher = torch.rand(per, w["classes"], generator=g) - 0.5
+    out = []
+    for _ in range(POOL):
+        x = torch.randn(*w["shape"], generator=g)
+        out.append((x, (x.reshape(w["batch"], per) @ teacher).argmax(1)))
+    return out
+
+
 def time_workload(w, quick):
     torch.manual_seed(1)
     model, loss_fn, opt_name = w["build"]()
     model.train()
     opt = torch.optim.Adam(model.parameters(), lr=1e-3) if opt_name == "adam" else torch.optim.SGD(model.parameters(), lr=0.01)
-    x = torch.rand(*w["shape"])
-    y = torch.randint(0, w["classes"], (w["batch"],))
+    batches = make_batches(w)
+    state = {"next": 0}
 
     def step():
+        x, y = batches[state["next"]]
+        state["next"] = (state["next"] + 1) % len(batches)
         opt.zero_grad()
         loss = loss_fn(model(x), y)
         loss.backward()

@@ -101,15 +101,51 @@ const WORKLOADS = [
   },
 ];
 
+const gauss = () => Math.sqrt(-2 * Math.log(1 - rand())) * Math.cos(2 * Math.PI * rand());
+
+/**
+ * As bench/train.ts: 64 batches of zero-mean unit-variance inputs labelled by a fixed random
+ * linear teacher (uniform [0, 1) inputs kill W2's ReLU units, one repeated batch is memorised:
+ * both drive Adam's moments into slow subnormals); W5 is make-moons, 200 points, one batch.
+ */
+function makeBatches(w) {
+  const per = w.shape.slice(1).reduce((a, b) => a * b, 1);
+  if (w.id === "W5") {
+    const data = new Float32Array(w.batch * 2), labels = new Int32Array(w.batch);
+    for (let i = 0; i < w.batch; i++) {
+      const c = i % 2, t = Math.PI * rand();
+      data[2 * i] = (c === 0 ? Math.cos(t) : 1 - Math.cos(t)) + 0.2 * gauss();
+      data[2 * i + 1] = (c === 0 ? Math.sin(t) : 0.5 - Math.sin(t)) + 0.2 * gauss();
+      labels[i] = c;
+    }
+    return [{ x: tf.tensor(data, w.shape), y: tf.oneHot(tf.tensor1d(labels, "int32"), w.classes) }];
+  }
+  const teacher = Float32Array.from({ length: per * w.classes }, () => rand() - 0.5);
+  const out = [];
+  for (let b = 0; b < 64; b++) {
+    const data = Float32Array.from({ length: w.batch * per }, gauss);
+    const labels = new Int32Array(w.batch);
+    for (let r = 0; r < w.batch; r++) {
+      const s = new Float64Array(w.classes);
+      for (let i = 0; i < per; i++) for (let c = 0; c < w.classes; c++) s[c] += data[r * per + i] * teacher[i * w.classes + c];
+      labels[r] = s.indexOf(Math.max(...s));
+    }
+    out.push({ x: tf.tensor(data, w.shape), y: tf.oneHot(tf.tensor1d(labels, "int32"), w.classes) });
+  }
+  return out;
+}
+
 function timeWorkload(w) {
   const { vars, f } = w.make();
-  const n = w.shape.reduce((a, b) => a * b, 1);
-  const x = tf.tensor(Float32Array.from({ length: n }, rand), w.shape);
-  const labels = Int32Array.from({ length: w.batch }, () => Math.floor(rand() * w.classes));
-  const y = tf.oneHot(tf.tensor1d(labels, "int32"), w.classes);
+  const batches = makeBatches(w);
+  let next = 0;
   const opt = w.opt === "adam" ? tf.train.adam(1e-3) : tf.train.sgd(0.01);
   // W4's model ends in log-softmax: softmax cross-entropy of log-probabilities equals NLL of them.
-  const step = () => opt.minimize(() => tf.losses.softmaxCrossEntropy(y, f(x)), false, vars);
+  const step = () => {
+    const { x, y } = batches[next];
+    next = (next + 1) % batches.length;
+    opt.minimize(() => tf.losses.softmaxCrossEntropy(y, f(x)), false, vars);
+  };
   try {
     const warmMs = quick ? 150 : 400;
     let t0 = performance.now();
@@ -130,7 +166,7 @@ function timeWorkload(w) {
   } catch (e) {
     return { error: String(e?.message ?? e).split("\n")[0] };
   } finally {
-    tf.dispose([x, y, ...vars]);
+    tf.dispose([...batches.flatMap((b) => [b.x, b.y]), ...vars]);
     opt.dispose();
   }
 }
