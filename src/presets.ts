@@ -42,11 +42,11 @@ export type DataSpec = MnistDataSpec | MoonsDataSpec;
 /** Optimizer names accepted by presets and the CLI (PyTorch classes, lower case). */
 export const OPTIMIZER_NAMES = ["sgd", "adam", "adamw", "rmsprop"] as const;
 /** One of {@link OPTIMIZER_NAMES}. */
-export type OptimizerName = (typeof OPTIMIZER_NAMES)[number];
+export type RecipeOptimizer = (typeof OPTIMIZER_NAMES)[number];
 
 /** How a preset is trained (the hyper-parameters of the reference solution). */
 export interface Recipe {
-  optimizer: OptimizerName;
+  optimizer: RecipeOptimizer;
   /** Learning rate. */
   lr: number;
   batchSize: number;

@@ -1,0 +1,86 @@
+/**
+ * Loss and accuracy charts of a training run, as SVG text: a Vega-Lite spec compiled to Vega and
+ * rendered headlessly (`view.toSVG()`, renderer "none": no canvas, no native addon). vega and
+ * vega-lite are imported on first use, so `simdnet info` and `--help` stay fast.
+ *
+ * @module
+ */
+
+import type { History } from "../train/types.js";
+
+/** Per-step training loss (running mean over `every` steps), x in fractional epochs. */
+export interface StepTrace {
+  epoch: number[];
+  loss: number[];
+  accuracy: number[];
+}
+
+/** One point of a chart: x (epoch), y, and the series it belongs to. */
+interface Point {
+  epoch: number;
+  value: number;
+  series: string;
+}
+
+function finite(points: Point[]): Point[] {
+  return points.filter((p) => Number.isFinite(p.value));
+}
+
+/** The points of one metric: per-step trace (thin line), per-epoch train and validation values. */
+function series(history: History, trace: StepTrace | null, metric: "loss" | "accuracy", valName: string): Point[] {
+  const points: Point[] = [];
+  if (trace !== null) {
+    const ys = metric === "loss" ? trace.loss : trace.accuracy;
+    for (let i = 0; i < trace.epoch.length; i++) points.push({ epoch: trace.epoch[i]!, value: ys[i]!, series: "train (running)" });
+  }
+  for (const e of history.epochs) {
+    points.push({ epoch: e.epoch, value: metric === "loss" ? e.loss : e.accuracy, series: "train (epoch)" });
+    points.push({ epoch: e.epoch, value: metric === "loss" ? e.valLoss : e.valAccuracy, series: valName });
+  }
+  return finite(points);
+}
+
+/** A Vega-Lite line chart of `points` (points marked, so a one-epoch run still shows). */
+function chartSpec(title: string, yTitle: string, points: Point[]): Record<string, unknown> {
+  return {
+    $schema: "https://vega.github.io/schema/vega-lite/v6.json",
+    title,
+    width: 480,
+    height: 280,
+    data: { values: points },
+    mark: { type: "line", point: { size: 30 }, strokeWidth: 1.5 },
+    encoding: {
+      x: { field: "epoch", type: "quantitative", title: "epoch", scale: { domainMin: 0 } },
+      y: { field: "value", type: "quantitative", title: yTitle, scale: { zero: false } },
+      color: { field: "series", type: "nominal", title: null, legend: { orient: "bottom" } },
+    },
+    config: { background: "white" },
+  };
+}
+
+/** Renders a Vega-Lite spec to SVG text in Node or a browser (no DOM needed). */
+export async function renderSvg(spec: Record<string, unknown>): Promise<string> {
+  const [vega, vl] = await Promise.all([import("vega"), import("vega-lite")]);
+  const compiled = vl.compile(spec as unknown as Parameters<typeof vl.compile>[0]).spec;
+  const view = new vega.View(vega.parse(compiled), { renderer: "none" });
+  try {
+    return await view.toSVG();
+  } finally {
+    view.finalize();
+  }
+}
+
+/**
+ * The loss and accuracy charts of a run: `{ "loss.svg": …, "accuracy.svg": … }` (accuracy only
+ * when the run has class labels). `valName` labels the validation series ("test" when the test
+ * split was used for validation).
+ */
+export async function renderCharts(history: History, options: { title: string; trace?: StepTrace | null; valName?: string }): Promise<Record<string, string>> {
+  const trace = options.trace ?? null;
+  const valName = options.valName ?? "validation";
+  const out: Record<string, string> = {};
+  out["loss.svg"] = await renderSvg(chartSpec(`${options.title}: loss`, "loss", series(history, trace, "loss", valName)));
+  const acc = series(history, trace, "accuracy", valName);
+  if (acc.length > 0) out["accuracy.svg"] = await renderSvg(chartSpec(`${options.title}: accuracy`, "accuracy", acc));
+  return out;
+}
