@@ -13,31 +13,6 @@
 // Worker → page: ready, loaded, built, progress, epoch, done, prediction, model, imported, error.
 import * as sn from "/dist/simdnet.bundle.js";
 
-/** The reference networks of EXPERIMENTS.md (M1–M3 perceptrons, C1–C2 CNNs). */
-export const NETWORKS = {
-  M1: () => [new sn.Flatten(), new sn.Linear(784, 100), new sn.ReLU(), new sn.Dropout(0.5), new sn.Linear(100, 10)],
-  M2: () => [
-    new sn.Flatten(), new sn.Linear(784, 128), new sn.ReLU(), new sn.Dropout(0.2),
-    new sn.Linear(128, 64), new sn.ReLU(), new sn.Dropout(0.2), new sn.Linear(64, 10),
-  ],
-  M3: () => [
-    new sn.Flatten(), new sn.Linear(784, 512), new sn.ReLU(), new sn.Dropout(0.2),
-    new sn.Linear(512, 256), new sn.ReLU(), new sn.Dropout(0.2),
-    new sn.Linear(256, 128), new sn.ReLU(), new sn.Dropout(0.2), new sn.Linear(128, 10),
-  ],
-  C1: () => [
-    new sn.Conv2d(1, 32, 3), new sn.ReLU(), new sn.MaxPool2d(2), new sn.Dropout(0.2),
-    new sn.Conv2d(32, 32, 3), new sn.BatchNorm2d(32), new sn.ReLU(), new sn.MaxPool2d(2), new sn.Dropout(0.2),
-    new sn.Flatten(), new sn.Linear(800, 64), new sn.ReLU(), new sn.Linear(64, 10),
-  ],
-  C2: () => [
-    new sn.Conv2d(1, 32, 3), new sn.BatchNorm2d(32), new sn.ReLU(),
-    new sn.Conv2d(32, 32, 3), new sn.BatchNorm2d(32), new sn.ReLU(), new sn.MaxPool2d(2), new sn.Dropout(0.25),
-    new sn.Conv2d(32, 64, 3), new sn.BatchNorm2d(64), new sn.ReLU(), new sn.MaxPool2d(2), new sn.Dropout(0.25),
-    new sn.Flatten(), new sn.Linear(1600, 128), new sn.ReLU(), new sn.Dropout(0.3), new sn.Linear(128, 10),
-  ],
-};
-
 /** Post a progress message at most this often while training (milliseconds). */
 const PROGRESS_MS = 100;
 
@@ -123,12 +98,14 @@ function argmax10(logits, i) {
 
 async function train({ net, epochs, batchSize, optimizer: optName, lr, seed }) {
   if (!data) throw new Error("load MNIST first");
-  if (!NETWORKS[net]) throw new Error(`unknown network ${net}`);
+  // The library's presets: the same networks the CLI and the Node examples train.
+  const preset = sn.getPreset(net);
+  if (preset.recipe.data.name !== "mnist") throw new Error(`${net} is not an MNIST network`);
   sn.manualSeed(seed);
-  setModel(new sn.Sequential(...NETWORKS[net]()), net);
+  setModel(sn.buildPreset(preset, { engine }), net);
   post({ type: "built", net, params: model.numParameters(), summary: model.summary([1, 1, 28, 28]).table });
   const opt = makeOptimizer(optName, lr);
-  const loss = new sn.CrossEntropyLoss();
+  const loss = sn.presetLoss(preset, { engine }); // C4 ends in LogSoftmax and trains with NLLLoss
   const { train: tr, test: te } = data;
   const batches = Math.floor(tr.n / batchSize); // the short tail batch is dropped: one shape, no reallocation
   const x = engine.empty([batchSize, 1, 28, 28]);
@@ -209,6 +186,7 @@ function evaluate(x, y, loss, batchSize) {
   return { loss: lossSum / n, acc: correct / n, confusion, mistakes };
 }
 
+/** Cross-entropy of one row of logits (also right for C4's log-probabilities, whose logsumexp is 0). */
 function rowLoss(lf, i, label) {
   let max = -Infinity;
   for (let j = 0; j < 10; j++) max = Math.max(max, lf[i * 10 + j]);

@@ -1,14 +1,10 @@
 // The MNIST trainer page. Training, evaluation and prediction run in mnist-worker.js.
 // Settings can come from the URL (?net=C1&train=10000&epochs=1…); only known values are used.
+import { PRESETS } from "/dist/simdnet.bundle.js";
 import { LineChart, el, fmt, selectField, showError } from "./common.js";
 
-const NETS = [
-  ["M1", "M1: 784-100-10, dropout 0.5"],
-  ["M2", "M2: 784-128-64-10, dropout 0.2"],
-  ["M3", "M3: 784-512-256-128-10, dropout 0.2"],
-  ["C1", "C1: conv 32-32, batch norm, 64 dense"],
-  ["C2", "C2: conv 32-32-64 + batch norm, 128 dense"],
-];
+/** The library's MNIST presets (M1–M3, C1, C2, C4), by upper-case id as in the problem set. */
+const NETS = Object.values(PRESETS).filter((p) => p.recipe.data.name === "mnist").map((p) => [p.name.toUpperCase(), p.title]);
 const TRAIN_SIZES = ["1000", "2000", "5000", "10000", "30000", "60000"];
 const TEST_SIZES = ["1000", "2000", "5000", "10000"];
 const EPOCHS = ["1", "2", "3", "5", "10"];
@@ -301,9 +297,17 @@ function build() {
     saveSettings();
     // The worker's engine is created once: a backend change needs a fresh page (the URL keeps it).
     if (key === "backend") location.reload();
+    if (key === "net") showNetInfo();
   }).wrap;
+  const netInfo = el("p", { id: "net-info", className: "note" });
+  const showNetInfo = () => {
+    const p = PRESETS[settings.net.toLowerCase()];
+    netInfo.textContent = `${p.description} Recipe: ${p.recipe.optimizer}, lr ${p.recipe.lr}, batch ${p.recipe.batchSize}, ${p.recipe.epochs} epochs.`;
+  };
+  showNetInfo();
   controls.append(
     field("Network", NETS, "net", false),
+    netInfo,
     el("div", { className: "row" }, [field("Training images", TRAIN_SIZES, "train", true), field("Test images", TEST_SIZES, "test", true)]),
     el("div", { className: "row" }, [field("Epochs", EPOCHS, "epochs", true), field("Batch size", BATCHES, "batch", true)]),
     el("div", { className: "row" }, [field("Optimizer", OPTIMIZERS, "optimizer", false), field("Learning rate", LRS, "lr", true)]),

@@ -149,6 +149,43 @@ test("Playground: zero initialisation does not learn; sorted labels without shuf
   assertNoErrors(errors, "playground (zeros / sorted)");
 });
 
+test("Playground: the controls rebuild the network and write the state into the URL; L2 and zero hidden layers train", async () => {
+  const { page, errors } = await env.newPage();
+  await page.goto(`${env.url}playground.html`);
+  const select = (label) => page.locator("label.field").filter({ has: page.locator("span", { hasText: new RegExp(`^${label}$`) }) }).locator("select");
+  const updated = (n) => waitFor(page, (k) => window.playground?.status.updates >= k, n, { timeout: 10_000, errors });
+  assert.ok(await updated(1));
+  let n = await page.evaluate(() => window.playground.status.updates);
+  await page.click('button[data-dataset="xor"]');
+  assert.ok(await updated(++n));
+  await page.click("#add-layer");
+  assert.ok(await updated(++n));
+  await select("Activation").selectOption("relu");
+  assert.ok(await updated(++n));
+  await select("Regularization").selectOption("l2");
+  assert.ok(await updated(++n));
+  await select("Regularization rate").selectOption("0.01");
+  assert.ok(await updated(++n));
+  const query = Object.fromEntries(new URL(page.url()).searchParams);
+  assert.deepEqual(query, { dataset: "xor", hidden: "4,2,2", activation: "relu", regularization: "l2", regRate: "0.01" });
+  assert.equal(await page.locator("canvas.neuron").count(), 8);
+  await page.click("#play");
+  assert.ok(await waitFor(page, () => window.playground.status.epoch >= 20, null, { timeout: 20_000, errors }), "trains with L2");
+  await page.click("#play");
+  // Down to logistic regression on the features (the Playground allows 0 hidden layers).
+  for (let layers = 3; layers > 0; layers--) {
+    await page.click("#remove-layer");
+    assert.ok(await updated(++n));
+    n = await page.evaluate(() => window.playground.status.updates);
+  }
+  assert.equal(new URL(page.url()).searchParams.get("hidden"), "");
+  assert.equal(await page.locator("canvas.neuron").count(), 0);
+  await page.click("#step");
+  assert.ok(await waitFor(page, () => window.playground.status.epoch === 1, null, { timeout: 10_000, errors }), "one epoch without hidden layers");
+  await page.screenshot({ path: join(shotDir, "playground-controls.png"), fullPage: true });
+  assertNoErrors(errors, "playground (controls)");
+});
+
 test("Playground: URL text is never inserted as HTML", async () => {
   const { page, errors } = await env.newPage();
   const evil = encodeURIComponent('<img src=x onerror="window.pwned=1">');

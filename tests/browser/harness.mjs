@@ -34,6 +34,8 @@ export async function setUp() {
     args: FLAGS,
     viewport: { width: 1280, height: 900 },
   });
+  // A missing element should fail a test in seconds, not after Playwright's default 30 s.
+  context.setDefaultTimeout(10_000);
   const pages = [];
   return {
     url: server.url,
