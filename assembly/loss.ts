@@ -27,11 +27,13 @@ export function softmaxCrossEntropy(
     // With a gradient, the grad row holds e = exp(x − m) between the two passes (no scratch).
     const gr = grad + <usize>r * rowBytes;
     const sumExp = grad != 0 ? rowExpSum(xr, gr, cols, m) : rowExpSumOnly(xr, cols, m);
-    const lse = <f64>m + Math.log(sumExp);
-    // −Σ target·log p with target (1 − s)·onehot + s/cols = lse − (1 − s)·x_label − s·mean(x).
+    // −Σ target·log p with target (1 − s)·onehot + s/cols is lse − (1 − s)·x_label − s·mean(x)
+    // with lse = m + log Σ; summed as log Σ + (1 − s)·(m − x_label) + s·(m − mean(x)) so that a
+    // huge m never absorbs log Σ (m − x_label is exact in f64).
     const xLabel = <f64>load<f32>(xr + (<usize>label << 2));
-    total += lse - (1 - s) * xLabel;
-    if (smoothing != 0) total -= uniform * sum(cols, xr);
+    let row = Math.log(sumExp) + (1 - s) * (<f64>m - xLabel);
+    if (smoothing != 0) row += s * (<f64>m - sum(cols, xr) / <f64>cols);
+    total += row;
     if (grad != 0) {
       const eLabel = <f64>load<f32>(gr + (<usize>label << 2));
       // grad = scale·e/Σ − scale·s/cols off the label: one multiply-add per element.

@@ -24,10 +24,10 @@ export function lossKernels(v: MemoryViews): LossKernels {
           sumExp += Math.exp(f[xi + j]! - m);
           sumX += f[xi + j]!;
         }
-        const lse = m + Math.log(sumExp);
-        // Target (1 − s)·onehot + s/cols: −Σ target·log p = lse − (1 − s)·x_label − s·mean(x).
+        // Target (1 − s)·onehot + s/cols: −Σ target·log p = lse − (1 − s)·x_label − s·mean(x)
+        // with lse = m + log Σ, summed so that a huge m cannot absorb log Σ.
         const xLabel = f[xi + label]!;
-        total += lse - (1 - s) * xLabel - (s * sumX) / cols;
+        total += Math.log(sumExp) + (1 - s) * (m - xLabel) + s * (m - sumX / cols);
         if (grad !== 0) {
           const gi = (grad >> 2) + row * cols;
           for (let j = 0; j < cols; j++) {
