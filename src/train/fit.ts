@@ -293,6 +293,7 @@ export async function fit(model: Module, x: Inputs, y: Labels, options: FitOptio
   }
   const classLoss = lossName === "" ? null : CLASS_LOSSES.includes(lossName);
   const prepared = prepareTargets(all, y, "fit y", lossName, classLoss);
+  const effectiveLoss = lossName !== "" ? lossName : prepared.classification ? "CrossEntropyLoss" : "MSELoss";
   const metrics = options.metrics ?? (prepared.classification ? ["accuracy"] : []);
   if (!Array.isArray(metrics)) fail("fit metrics", '["accuracy"] or []', metrics);
   for (const m of metrics) if (m !== "accuracy") fail("fit metrics", '["accuracy"] or []', metrics);
@@ -319,7 +320,7 @@ export async function fit(model: Module, x: Inputs, y: Labels, options: FitOptio
     const vIn = prepareInputs(model, vx, "fit validationData x");
     const want = [train.sampleShape.join(","), vIn.sampleShape.join(",")];
     if (want[0] !== want[1]) fail("fit validationData x sample shape", show(train.sampleShape) + " (the sample shape of x)", vIn.sampleShape);
-    val = prepareTargets(vIn, vy, "fit validationData y", lossName, prepared.classification);
+    val = prepareTargets(vIn, vy, "fit validationData y", effectiveLoss, prepared.classification);
   }
   if (options.scheduler !== undefined) {
     const s = options.scheduler as unknown;
