@@ -166,7 +166,7 @@ export const PRESETS: Readonly<Record<string, Preset>> = {
   moons: {
     name: "moons",
     title: "moons: 2-16-16-2 tanh MLP on make-moons (1000 points, noise 0.2)",
-    description: "2-D two-class toy problem (Playground style); a smooth tanh decision boundary, ~97% test accuracy (the noise makes a few points unreachable).",
+    description: "2-D two-class toy problem (Playground style); a smooth tanh decision boundary, about 0.95 test accuracy (noise 0.2 puts a few points on the wrong side).",
     module: seq(linear(2, 16), tanh, linear(16, 16), tanh, linear(16, 2)),
     inputShape: [2],
     classes: 2,

@@ -199,7 +199,9 @@ class Progress implements Callback {
       (Number.isFinite(state.epochAccuracy) ? ` acc ${state.epochAccuracy.toFixed(4)}` : "") + ` ${fmt.rate(rate)}/s ETA ${Math.ceil(left)} s`;
     const width = Math.max(10, Math.min(40, (this.io.columns ?? 80) - text.length - 4));
     const filled = Math.round((width * state.batch) / state.batches);
-    this.io.write(`\r[${"=".repeat(filled)}${" ".repeat(width - filled)}] ${text}\x1b[K`);
+    // Validation follows the last batch and takes a moment: say so instead of looking stuck.
+    const tail = state.batch === state.batches ? " | evaluating…" : "";
+    this.io.write(`\r[${"=".repeat(filled)}${" ".repeat(width - filled)}] ${text}${tail}\x1b[K`);
   }
 
   onEpochEnd(state: TrainState, logs: EpochLogs): void {

@@ -15,6 +15,9 @@ export interface StepTrace {
   accuracy: number[];
 }
 
+/** Name of the per-step series. */
+const TRACE = "train (mean of recent steps)";
+
 /** One point of a chart: x (epoch), y, and the series it belongs to. */
 interface Point {
   epoch: number;
@@ -31,29 +34,44 @@ function series(history: History, trace: StepTrace | null, metric: "loss" | "acc
   const points: Point[] = [];
   if (trace !== null) {
     const ys = metric === "loss" ? trace.loss : trace.accuracy;
-    for (let i = 0; i < trace.epoch.length; i++) points.push({ epoch: trace.epoch[i]!, value: ys[i]!, series: "train (running)" });
+    for (let i = 0; i < trace.epoch.length; i++) points.push({ epoch: trace.epoch[i]!, value: ys[i]!, series: TRACE });
   }
   for (const e of history.epochs) {
-    points.push({ epoch: e.epoch, value: metric === "loss" ? e.loss : e.accuracy, series: "train (epoch)" });
+    points.push({ epoch: e.epoch, value: metric === "loss" ? e.loss : e.accuracy, series: "train" });
     points.push({ epoch: e.epoch, value: metric === "loss" ? e.valLoss : e.valAccuracy, series: valName });
   }
   return finite(points);
 }
 
-/** A Vega-Lite line chart of `points` (points marked, so a one-epoch run still shows). */
-function chartSpec(title: string, yTitle: string, points: Point[]): Record<string, unknown> {
+/**
+ * A Vega-Lite chart of `points`: the per-step trace as a thin line under the per-epoch series,
+ * which are marked with points (so a one-epoch run still shows its epoch values).
+ */
+function chartSpec(title: string, yTitle: string, points: Point[], names: string[]): Record<string, unknown> {
+  const color = {
+    field: "series", type: "nominal", title: null, legend: { orient: "bottom", labelLimit: 300 },
+    scale: { domain: names, range: ["#9ecae1", "#1f77b4", "#ff7f0e"] },
+  };
+  const x = { field: "epoch", type: "quantitative", title: "epoch", scale: { domainMin: 0 } };
+  const y = { field: "value", type: "quantitative", title: yTitle, scale: { zero: false } };
   return {
     $schema: "https://vega.github.io/schema/vega-lite/v6.json",
     title,
     width: 480,
     height: 280,
     data: { values: points },
-    mark: { type: "line", point: { size: 30 }, strokeWidth: 1.5 },
-    encoding: {
-      x: { field: "epoch", type: "quantitative", title: "epoch", scale: { domainMin: 0 } },
-      y: { field: "value", type: "quantitative", title: yTitle, scale: { zero: false } },
-      color: { field: "series", type: "nominal", title: null, legend: { orient: "bottom" } },
-    },
+    layer: [
+      {
+        transform: [{ filter: { field: "series", equal: names[0] } }],
+        mark: { type: "line", strokeWidth: 1, interpolate: "monotone" },
+        encoding: { x, y, color },
+      },
+      {
+        transform: [{ filter: { field: "series", oneOf: names.slice(1) } }],
+        mark: { type: "line", point: { size: 40, filled: true }, strokeWidth: 2 },
+        encoding: { x, y, color },
+      },
+    ],
     config: { background: "white" },
   };
 }
@@ -78,9 +96,10 @@ export async function renderSvg(spec: Record<string, unknown>): Promise<string> 
 export async function renderCharts(history: History, options: { title: string; trace?: StepTrace | null; valName?: string }): Promise<Record<string, string>> {
   const trace = options.trace ?? null;
   const valName = options.valName ?? "validation";
+  const names = [TRACE, "train", valName];
   const out: Record<string, string> = {};
-  out["loss.svg"] = await renderSvg(chartSpec(`${options.title}: loss`, "loss", series(history, trace, "loss", valName)));
+  out["loss.svg"] = await renderSvg(chartSpec(`${options.title}: loss`, "loss", series(history, trace, "loss", valName), names));
   const acc = series(history, trace, "accuracy", valName);
-  if (acc.length > 0) out["accuracy.svg"] = await renderSvg(chartSpec(`${options.title}: accuracy`, "accuracy", acc));
+  if (acc.length > 0) out["accuracy.svg"] = await renderSvg(chartSpec(`${options.title}: accuracy`, "accuracy", acc, names));
   return out;
 }

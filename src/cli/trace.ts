@@ -9,8 +9,8 @@
 import type { Callback, TrainState } from "../train/types.js";
 import type { StepTrace } from "./plots.js";
 
-/** Samples per epoch on the chart: enough for a smooth curve, few enough to keep SVGs small. */
-const POINTS_PER_EPOCH = 100;
+/** Points of the whole run on the chart: enough for a smooth curve, few enough to keep SVGs small. */
+const POINTS = 200;
 
 export class StepTraceCallback implements Callback {
   /** Seconds spent in training steps (no validation), per epoch. */
@@ -29,7 +29,7 @@ export class StepTraceCallback implements Callback {
 
   onTrainBegin(state: TrainState): void {
     // Preallocated here: onBatchEnd runs on the hot path and must not allocate.
-    this.every = Math.max(1, Math.floor(state.batches / POINTS_PER_EPOCH));
+    this.every = Math.max(1, Math.floor((state.epochs * state.batches) / POINTS));
     const size = state.epochs * (Math.ceil(state.batches / this.every) + 1);
     this.epochX = new Float64Array(size);
     this.lossY = new Float64Array(size);
