@@ -103,7 +103,7 @@ async function train({ net, epochs, batchSize, optimizer: optName, lr, seed }) {
   if (preset.recipe.data.name !== "mnist") throw new Error(`${net} is not an MNIST network`);
   sn.manualSeed(seed);
   setModel(sn.buildPreset(preset, { engine }), net);
-  post({ type: "built", net, params: model.numParameters(), summary: model.summary([1, 1, 28, 28]).table });
+  post({ type: "built", net, params: model.numParameters(), summary: model.summary(preset.inputShape).table });
   const opt = makeOptimizer(optName, lr);
   const loss = sn.presetLoss(preset, { engine }); // C4 ends in LogSoftmax and trains with NLLLoss
   const { train: tr, test: te } = data;
