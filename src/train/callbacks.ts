@@ -12,7 +12,7 @@
 
 import { checkOptions, fail, SimdnetError } from "../errors.js";
 import { ReLU } from "../nn/activation.js";
-import type { Module } from "../nn/module.js";
+import { failText, type Module } from "../nn/module.js";
 import type { Tensor } from "../tensor.js";
 import { forwardBatches } from "./fit.js";
 import type { Callback, EpochLogs, TrainState } from "./types.js";
@@ -86,7 +86,9 @@ function checkMonitored(what: string, state: TrainState, monitor: Monitor): void
 export interface ProgressBarOptions {
   /** Where text goes (default: process.stdout.write in Node, console.log elsewhere). */
   write?: (text: string) => void;
-  /** Redraw one bar per epoch in place (default: process.stdout.isTTY; false outside Node). */
+  /** A stream to write to instead (e.g. process.stderr); its isTTY is the default of `isTTY`. Excludes `write`. */
+  stream?: { write(text: string): unknown; isTTY?: boolean };
+  /** Redraw one bar per epoch in place (default: the stream's isTTY, process.stdout.isTTY with neither option; false outside Node). */
   isTTY?: boolean;
   /** Bar width in characters (default 30). */
   width?: number;
@@ -126,10 +128,18 @@ export class ProgressBar implements Callback {
   private lastDraw = -Infinity;
 
   constructor(options: ProgressBarOptions = {}) {
-    checkOptions("ProgressBar options", options, ["write", "isTTY", "width", "intervalMs"]);
-    this.write = options.write === undefined ? defaultWrite() : checkFunction("ProgressBar write", options.write, "a function (text) => void");
+    checkOptions("ProgressBar options", options, ["write", "stream", "isTTY", "width", "intervalMs"]);
+    const stream = options.stream;
+    if (stream !== undefined) {
+      if (options.write !== undefined) failText("ProgressBar options", "write or stream", "both");
+      if (stream === null || typeof stream !== "object" || typeof stream.write !== "function") fail("ProgressBar stream", "an object with a write(text) method", stream);
+      this.write = (text) => void stream.write(text);
+    } else {
+      this.write = options.write === undefined ? defaultWrite() : checkFunction("ProgressBar write", options.write, "a function (text) => void");
+    }
     if (options.isTTY !== undefined && typeof options.isTTY !== "boolean") fail("ProgressBar isTTY", "true or false", options.isTTY);
-    this.tty = options.isTTY ?? (options.write === undefined && nodeStdout()?.isTTY === true);
+    const defaultTty = stream !== undefined ? stream.isTTY === true : options.write === undefined && nodeStdout()?.isTTY === true;
+    this.tty = options.isTTY ?? defaultTty;
     this.width = positiveInt("ProgressBar width", options.width, 30);
     this.intervalMs = nonNegative("ProgressBar intervalMs", options.intervalMs, 100, false);
   }
@@ -579,7 +589,8 @@ export class DeadReLU implements Callback {
     forwardBatches(state.model, this.probe ?? state.x, state.sampleShape, state.fitBatchSize, () => {
       for (let r = 0; r < relus.length; r++) {
         const out = relus[r]![0].output!;
-        const [n, units] = out.shape as [number, number];
+        const n = out.shape[0]!;
+        const units = out.shape.length > 1 ? out.shape[1]! : 1;
         const per = out.size / (n * units);
         const a = (alive[r] ??= new Uint8Array(units));
         const v = out.f32;

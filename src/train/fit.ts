@@ -425,6 +425,7 @@ export async function fit(model: Module, x: Inputs, y: Labels, options: FitOptio
         if (state.stopTraining) break;
       }
       state.epochLoss = lossSum / Math.max(state.seen, 1);
+      const trainSeconds = (now() - t0) / 1000;
       let valResult: EvalResult = { loss: Number.NaN, accuracy: Number.NaN };
       if (val !== null && state.stopInfo?.reason !== "nan") {
         valResult = evaluatePrepared(model, val, loss, valSlots!, batchSize, wantAccuracy);
@@ -433,7 +434,7 @@ export async function fit(model: Module, x: Inputs, y: Labels, options: FitOptio
       const seconds = (now() - t0) / 1000;
       const logs: EpochLogs = {
         epoch, loss: state.epochLoss, accuracy: state.epochAccuracy, valLoss: valResult.loss, valAccuracy: valResult.accuracy,
-        lr, seconds, samplesPerSecond: state.seen / Math.max(seconds, 1e-9),
+        lr, seconds, samplesPerSecond: state.seen / Math.max(trainSeconds, 1e-9),
       };
       history.epochs.push(logs);
       history.history.loss.push(logs.loss);

@@ -25,7 +25,7 @@ export interface EpochLogs {
   lr: number;
   /** Wall-clock seconds of the epoch (training and validation). */
   seconds: number;
-  /** Training samples per second. */
+  /** Training samples per second (training time only, validation excluded). */
   samplesPerSecond: number;
 }
 

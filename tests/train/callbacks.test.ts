@@ -156,6 +156,14 @@ describe("ProgressBar", () => {
     expect(text.split("\n")).toHaveLength(3); // two finished epochs and the empty rest
     expect(text.endsWith("\x1b[K\n")).toBe(true);
   });
+
+  it("a stream option: writes to it and takes its isTTY", async () => {
+    const model = net(9);
+    let text = "";
+    const stream = { isTTY: false, write: (t: string) => { text += t; return true; } };
+    await fit(model, moons.x, moons.y, { epochs: 1, batchSize: 50, callbacks: [new ProgressBar({ stream })] });
+    expect(text).toMatch(/^Epoch 1\/1 - 4\/4 - .* - lr 0\.001\n$/);
+  });
 });
 
 describe("JsonLinesLogger", () => {
