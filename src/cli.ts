@@ -8,13 +8,7 @@
 
 import { main } from "./cli/main.js";
 
-const stdout = {
-  write: (text: string) => void process.stdout.write(text),
-  isTTY: process.stdout.isTTY === true,
-  get columns() {
-    return process.stdout.columns ?? 80;
-  },
-};
+const stdout = { write: (text: string) => void process.stdout.write(text), isTTY: process.stdout.isTTY === true };
 const stderr = { write: (text: string) => void process.stderr.write(text), isTTY: process.stderr.isTTY === true };
 
 process.exitCode = await main(process.argv.slice(2), stdout, stderr);

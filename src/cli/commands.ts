@@ -7,7 +7,9 @@
  *   seed, backend and test figures in `extra`, so `simdnet eval <folder>` knows its data set;
  * - `history.json` — fit's History (per-epoch logs), the per-step trace and the test result;
  * - `loss.svg`, `accuracy.svg` — charts (vega-lite, rendered headlessly);
- * - `log.jsonl` — one JSON line per epoch, written as training goes.
+ * - `log.jsonl` — JSON lines (begin, one per epoch, end), written as training goes.
+ *
+ * Progress, the per-epoch checkpoint into the run folder and the log are src/train's callbacks.
  *
  * @module
  */
@@ -26,7 +28,8 @@ import { lossFromConfig } from "../nn/loss.js";
 import type { JsonValue, Module, ModuleConfig } from "../nn/module.js";
 import { createOptimizer, getPreset, OPTIMIZER_NAMES, PRESET_NAMES, type DataSpec, type Recipe } from "../presets.js";
 import { evaluate, fit } from "../train/fit.js";
-import type { Callback, EpochLogs, History, TrainState } from "../train/types.js";
+import { JsonLinesLogger, ModelCheckpoint, ProgressBar } from "../train/callbacks.js";
+import type { Callback, History } from "../train/types.js";
 import { UsageError, type BackendChoice, type EvalCommand, type InfoCommand, type TrainCommand } from "./args.js";
 import { loadData, type Split } from "./data.js";
 import { renderCharts } from "./plots.js";
@@ -38,8 +41,6 @@ export interface CliIO {
   write(text: string): void;
   /** Whether the output is a terminal (a live progress bar) or not (one line per epoch). */
   isTTY: boolean;
-  /** Terminal width in columns (for the progress bar). */
-  columns?: number;
 }
 
 /** The outcome of a training run (also what tests check). */
@@ -174,53 +175,6 @@ function shaped(split: Split, inputShape: number[]): Split {
   return { ...split, x: { data: split.x.data, shape: [split.n, ...inputShape] } };
 }
 
-/**
- * The progress output: on a terminal, one bar redrawn in place (with loss, accuracy and rate);
- * otherwise one line per epoch. Batch hooks write at most ~10 times a second on a terminal.
- */
-class Progress implements Callback {
-  private t0 = 0;
-  private lastDraw = 0;
-  constructor(private readonly io: CliIO) {}
-
-  onEpochBegin(): void {
-    this.t0 = performance.now();
-    this.lastDraw = 0;
-  }
-
-  onBatchEnd(state: TrainState): void {
-    if (!this.io.isTTY) return;
-    const now = performance.now();
-    if (now - this.lastDraw < 100 && state.batch !== state.batches) return;
-    this.lastDraw = now;
-    const rate = state.seen / Math.max((now - this.t0) / 1000, 1e-9);
-    const left = (state.batches - state.batch) * state.batchSize / Math.max(rate, 1e-9);
-    const text = `epoch ${state.epoch}/${state.epochs} ${state.batch}/${state.batches} loss ${state.epochLoss.toFixed(4)}` +
-      (Number.isFinite(state.epochAccuracy) ? ` acc ${state.epochAccuracy.toFixed(4)}` : "") + ` ${fmt.rate(rate)}/s ETA ${Math.ceil(left)} s`;
-    const width = Math.max(10, Math.min(40, (this.io.columns ?? 80) - text.length - 4));
-    const filled = Math.round((width * state.batch) / state.batches);
-    // Validation follows the last batch and takes a moment: say so instead of looking stuck.
-    const tail = state.batch === state.batches ? " | evaluating…" : "";
-    this.io.write(`\r[${"=".repeat(filled)}${" ".repeat(width - filled)}] ${text}${tail}\x1b[K`);
-  }
-
-  onEpochEnd(state: TrainState, logs: EpochLogs): void {
-    if (this.io.isTTY) this.io.write("\r\x1b[K");
-    const val = Number.isFinite(logs.valLoss) ? ` | test loss ${fmt.loss(logs.valLoss)} acc ${fmt.acc(logs.valAccuracy)}` : "";
-    this.io.write(`epoch ${logs.epoch}/${state.epochs}: loss ${fmt.loss(logs.loss)} acc ${fmt.acc(logs.accuracy)}${val} (${fmt.s(logs.seconds)})\n`);
-  }
-}
-
-/** Appends one JSON line per epoch to log.jsonl (NaN written as null). */
-class JsonLines implements Callback {
-  constructor(private readonly path: string) {
-    writeFileSync(path, "");
-  }
-  onEpochEnd(_state: TrainState, logs: EpochLogs): void {
-    appendFileSync(this.path, JSON.stringify(logs) + "\n");
-  }
-}
-
 /** `simdnet train`: trains, writes the run folder, prints test accuracy, throughput and the folder. */
 export async function trainCommand(cmd: TrainCommand, io: CliIO): Promise<TrainResult> {
   const target = resolveTarget(cmd.target);
@@ -256,7 +210,22 @@ export async function trainCommand(cmd: TrainCommand, io: CliIO): Promise<TrainR
     `recipe: ${recipe.optimizer} lr ${recipe.lr}, batch ${recipe.batchSize}, ${recipe.epochs} epoch${recipe.epochs === 1 ? "" : "s"}, ${recipe.loss["type"]}, seed ${cmd.seed}\n`,
   );
   const trace = new StepTraceCallback();
-  const callbacks: Callback[] = [trace, new Progress(io), new JsonLines(join(dir, "log.jsonl"))];
+  const logPath = join(dir, "log.jsonl");
+  writeFileSync(logPath, "");
+  const extraFor = (test: { loss: number; accuracy: number } | null): { [key: string]: JsonValue } => ({
+    preset: target.preset, recipe: recipe as unknown as JsonValue, seed: cmd.seed, backend: engine.backend,
+    ...(test === null ? {} : { test: { loss: test.loss, accuracy: test.accuracy } }),
+  });
+  const callbacks: Callback[] = [
+    trace,
+    new ProgressBar({ write: (text) => io.write(text), isTTY: io.isTTY }),
+    new JsonLinesLogger({ write: (line) => appendFileSync(logPath, line) }),
+    // Every epoch's model lands in the run folder, so an interrupted run keeps its last epoch.
+    new ModelCheckpoint({
+      saveBestOnly: false,
+      save: (m, epoch, logs) => void saveModel(m, dir, { inputShape, extra: { ...extraFor({ loss: logs.valLoss, accuracy: logs.valAccuracy }), epoch } }),
+    }),
+  ];
   const t0 = performance.now();
   const history = await fit(model, train.x, train.y, {
     epochs: recipe.epochs, batchSize: recipe.batchSize, seed: cmd.seed, optimizer, loss,
@@ -272,21 +241,12 @@ export async function trainCommand(cmd: TrainCommand, io: CliIO): Promise<TrainR
   const trainSamples = trace.trainSamples.reduce((a, b) => a + b, 0);
   const samplesPerSecond = trainSamples / Math.max(trainSeconds, 1e-9);
 
-  const extra: { [key: string]: JsonValue } = {
-    preset: target.preset,
-    recipe: recipe as unknown as JsonValue,
-    seed: cmd.seed,
-    backend: engine.backend,
-    test: { loss: test_.loss, accuracy: test_.accuracy },
-    trainSamplesPerSecond: samplesPerSecond,
-  };
-  saveModel(model, dir, { inputShape, extra });
+  saveModel(model, dir, { inputShape, extra: { ...extraFor(test_), epoch: history.epochs.length, trainSamplesPerSecond: samplesPerSecond } });
   const stepTrace = trace.trace();
   writeFileSync(join(dir, "history.json"), JSON.stringify({ ...history, trace: stepTrace, test: test_, seconds, trainSamplesPerSecond: samplesPerSecond }, null, 1) + "\n");
   const charts = await renderCharts(history, { title: target.name, trace: stepTrace, valName: "test" });
   for (const [file, svg] of Object.entries(charts)) writeFileSync(join(dir, file), svg);
 
-  if (history.stopped !== null) io.write(`stopped early: ${history.stopped.message}\n`);
   io.write(
     `test accuracy ${fmt.acc(test_.accuracy)} (loss ${fmt.loss(test_.loss)}) on ${test.n} samples\n` +
     `throughput ${fmt.rate(samplesPerSecond)} samples/s (training, ${trainSamples} samples in ${fmt.s(trainSeconds)}; ${fmt.s(seconds)} with evaluation)\n` +

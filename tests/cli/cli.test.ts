@@ -42,7 +42,7 @@ describe("simdnet train moons → run folder → eval", () => {
     expect(trainOut).toMatch(/^simdnet train moons: 354 parameters, backend (wasm-simd|wasm-relaxed-simd|js)\n/);
     expect(trainOut).toContain("data: make-moons (n 1000, noise 0.2, 800 train / 200 test points)");
     expect(trainOut).toContain("recipe: adam lr 0.01, batch 32, 3 epochs, CrossEntropyLoss, seed 5");
-    expect(trainOut.match(/^epoch \d\/3: loss [\d.]+ acc [\d.]+ \| test loss [\d.]+ acc [\d.]+/gm)).toHaveLength(3);
+    expect(trainOut.match(/^Epoch \d\/3 - 25\/25 - .* - loss [\d.]+ - accuracy [\d.]+ - val_loss [\d.]+ - val_accuracy [\d.]+/gm)).toHaveLength(3);
     expect(trainOut).toMatch(/test accuracy 0\.\d{4} \(loss [\d.]+\) on 200 samples/);
     expect(trainOut).toMatch(/throughput [\d,]+ samples\/s \(training, 2400 samples in/);
     expect(trainOut).toContain(`run folder: ${runDir}\n`);
@@ -69,10 +69,12 @@ describe("simdnet train moons → run folder → eval", () => {
     expect(history.trace.epoch.at(-1)).toBe(3);
     expect(history.test.accuracy).toBe(history.epochs[2].valAccuracy);
     const log = readFileSync(join(runDir, "log.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l));
-    expect(log.map((l) => l.epoch)).toEqual([1, 2, 3]);
+    expect(log.map((l) => l.event)).toEqual(["begin", "epoch", "epoch", "epoch", "end"]);
+    expect(log.filter((l) => l.event === "epoch").map((l) => l.epoch)).toEqual([1, 2, 3]);
     const description = JSON.parse(readFileSync(join(runDir, "model.json"), "utf8"));
     expect(description.inputShape).toEqual([2]);
-    expect(description.extra).toMatchObject({ preset: "moons", seed: 5, recipe: { epochs: 3, data: { name: "moons" } } });
+    expect(description.extra).toMatchObject({ preset: "moons", seed: 5, epoch: 3, recipe: { epochs: 3, data: { name: "moons" } } });
+    expect(description.extra.test.accuracy).toBe(history.test.accuracy);
   });
 
   it("the saved model loads, and eval reproduces the test accuracy printed by train", async () => {
