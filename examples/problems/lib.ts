@@ -120,7 +120,7 @@ export class Trainer {
       const out = this.model.output!.f32;
       const k = out.length / batch.size;
       for (let i = 0; i < batch.size; i++) if (argmax(out, i * k, k) === batch.y[i]) correct++;
-      lossSum += value * batch.size;
+      lossSum += this.loss.reduction === "sum" ? value : value * batch.size;
       seen += batch.size;
       onStep?.(this.step, value, batch);
     }
@@ -151,7 +151,8 @@ export function evaluate(
   for (let s = 0; s < n; s += batchSize) {
     const m = Math.min(batchSize, n - s);
     const out = model.forward(io.x(x.subarray(s * sampleSize, (s + m) * sampleSize), m));
-    lossSum += loss.forward(out, io.y(y.subarray(s, s + m), m)) * m;
+    const value = loss.forward(out, io.y(y.subarray(s, s + m), m));
+    lossSum += loss.reduction === "sum" ? value : value * m;
     const o = out.f32;
     const k = o.length / m;
     for (let i = 0; i < m; i++) if (argmax(o, i * k, k) === y[s + i]) correct++;

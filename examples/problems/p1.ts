@@ -45,7 +45,7 @@ for (const init of ["default", "zeros"] as const) {
       `final loss ${tr.loss.toFixed(4)}, max |weight| ${maxAbsWeight.toExponential(2)}`,
   );
   summary.push({ init, trainError: 1 - tr.accuracy, testError: 1 - ts.accuracy, loss: tr.loss, maxAbsWeight });
-  const grid = gridFor(all.x, 60, 0.5);
+  const grid = gridFor(all.x, 50, 0.5);
   panels.push({ title: label, grid, gridClass: gridClasses(net, grid), x: testDs.x, y: testDs.y });
   trainer.dispose();
   net.dispose();

@@ -63,7 +63,7 @@ for (const [act, init] of runs) {
       `max difference between units per hidden layer ${spreads.map((s) => s.toExponential(1)).join(" / ")}`,
   );
   summary.push({ activation: act, init, trainError: 1 - tr.accuracy, testError: 1 - ts.accuracy, loss: tr.loss, solvedAt, unitSpread: spreads });
-  const grid = gridFor(all.x, 60, 0.5);
+  const grid = gridFor(all.x, 50, 0.5);
   panels.push({ title: label, grid, gridClass: gridClasses(net, grid), x: testDs.x, y: testDs.y });
   trainer.dispose();
   net.dispose();

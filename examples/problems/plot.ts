@@ -21,12 +21,17 @@ export const FIGURES = join(
   "docs", "figures",
 );
 
-/** Renders a vega-lite spec to SVG text. */
+/**
+ * Renders a vega-lite spec to SVG text. ARIA labels (one per mark: most of the bytes of a heat
+ * map) are left out and coordinates rounded to 2 decimals (a hundredth of a pixel), so the
+ * committed figures stay small.
+ */
 export async function renderSvg(spec: TopLevelSpec): Promise<string> {
-  const view = new vega.View(vega.parse(compile(spec).spec), { renderer: "none" });
+  const full = { ...spec, config: { aria: false, ...spec.config } } as TopLevelSpec;
+  const view = new vega.View(vega.parse(compile(full).spec), { renderer: "none" });
   const svg = await view.toSVG();
   view.finalize();
-  return svg;
+  return svg.replace(/(\d\.\d\d)\d+/g, "$1");
 }
 
 /** Renders `spec` into docs/figures/<name>.svg and returns the path relative to the cwd. */
@@ -82,6 +87,7 @@ export function lineChart(data: LinePoint[], o: LineOptions): TopLevelSpec {
       y: {
         field: "y", type: "quantitative" as const, title: o.yTitle,
         scale: o.logY === true ? { type: "log" as const } : { zero: false },
+        ...(o.logY === true ? { axis: { format: "~g" } } : {}),
       },
       color: { field: "series", type: "nominal" as const, title: null },
     },

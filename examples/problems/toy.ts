@@ -12,7 +12,9 @@ import type { InitSpec } from "../../src/nn/init.js";
 import { Linear, ReLU, Sequential, Sigmoid, Tanh } from "../../src/nn/index.js";
 import type { Module } from "../../src/nn/module.js";
 import type { Tensor } from "../../src/tensor.js";
-import { argmax, BatchTensors, predict, type Grid, type Metrics, type Trainer } from "./lib.js";
+import { CrossEntropyLoss } from "../../src/nn/loss.js";
+import { SGD } from "../../src/optim/sgd.js";
+import { argmax, BatchTensors, predict, Trainer as TrainerClass, type Grid, type Metrics, type Trainer } from "./lib.js";
 
 /** Hidden-layer activations of the 2-D problems. */
 export type Activation = "relu" | "tanh" | "sigmoid";
@@ -131,3 +133,14 @@ export function xorNet(engine?: Engine): Sequential {
 
 /** The four points of {0,1}² as a [4, 2] batch: (0,0), (0,1), (1,0), (1,1). */
 export const UNIT_SQUARE = Float32Array.of(0, 0, 0, 1, 1, 0, 1, 1);
+
+/**
+ * P5's recipe (the classic "neural network from scratch" moons exercise): softmax + cross-entropy
+ * SUMMED over the samples, full-batch gradient descent with lr 0.01 and L2 0.01 (as SGD weight
+ * decay, which here also decays the biases), `passes` steps. Returns the trainer (caller disposes).
+ */
+export function trainP5(net: Sequential, ds: Dataset, passes = 20000): Trainer {
+  const trainer = new TrainerClass(net, new CrossEntropyLoss({ reduction: "sum" }), new SGD(net, { lr: 0.01, weightDecay: 0.01 }), [2]);
+  trainFullBatch(trainer, ds, passes);
+  return trainer;
+}
