@@ -36,6 +36,64 @@ export interface CaseFamily {
   cases: readonly KernelCase[];
 }
 
+/**
+ * Buffers of one case in one engine: f32/i32 arrays filled with deterministic pseudo-random
+ * values (the same in every engine, so backends time the same data), released by dispose().
+ */
+export class CaseBuffers {
+  private readonly ptrs: number[] = [];
+  private seed = 12345;
+  constructor(readonly engine: Engine) {}
+
+  /** Uniform in [lo, hi), from a fixed LCG. */
+  random(lo = -1, hi = 1): number {
+    this.seed = (Math.imul(this.seed, 1103515245) + 12345) >>> 0;
+    return lo + (hi - lo) * (this.seed / 2 ** 32);
+  }
+
+  /** n f32 values, random in [lo, hi) unless `fill` is given; returns the byte pointer. */
+  f32(n: number, lo = -1, hi = 1, fill?: number): number {
+    const ptr = this.engine.allocator.alloc(Math.max(4, n * 4));
+    this.ptrs.push(ptr);
+    const f = this.engine.views.f32();
+    const at = ptr >> 2;
+    if (fill !== undefined) f.fill(fill, at, at + n);
+    else for (let i = 0; i < n; i++) f[at + i] = this.random(lo, hi);
+    return ptr;
+  }
+
+  /** n i32 values, uniform integers in [0, max); returns the byte pointer. */
+  i32(n: number, max: number): number {
+    const ptr = this.engine.allocator.alloc(Math.max(4, n * 4));
+    this.ptrs.push(ptr);
+    const v = this.engine.views.i32();
+    for (let i = 0; i < n; i++) v[(ptr >> 2) + i] = Math.floor(this.random(0, max));
+    return ptr;
+  }
+
+  dispose(): void {
+    for (const p of this.ptrs) this.engine.allocator.release(p);
+    this.ptrs.length = 0;
+  }
+}
+
+/**
+ * A case over CaseBuffers: `make` allocates through the buffers and returns the closure to time;
+ * the buffers are released after timing.
+ */
+export function bufferCase(
+  name: string, work: { flop?: number; bytes?: number; js?: boolean },
+  make: (buf: CaseBuffers, e: Engine) => () => void,
+): KernelCase {
+  return {
+    name, ...work,
+    setup(e: Engine): CaseRun {
+      const buf = new CaseBuffers(e);
+      return { run: make(buf, e), dispose: () => buf.dispose() };
+    },
+  };
+}
+
 /** Work (flop, or bytes/4) above which JS is skipped unless a case asks for it. */
 export const JS_WORK_LIMIT = 4e7;
 
@@ -47,6 +105,11 @@ export interface KernelBenchOptions {
   time: number;
   /** Print JSON instead of tables. */
   json: boolean;
+  /**
+   * Which of tinybench's per-run latencies a figure uses: "median" (default), or "min", the run
+   * least disturbed by other processes, for a loaded machine. The probe uses the same statistic.
+   */
+  stat: "median" | "min";
 }
 
 /** One measured (case, backend) pair. */
@@ -54,12 +117,14 @@ export interface KernelResult {
   family: string;
   case: string;
   backend: BackendName;
-  /** Median milliseconds per run; null when the backend was skipped. */
+  /** Milliseconds per run (median, or min with --stat min); null when the backend was skipped. */
   ms: number | null;
   /** GFLOP/s or GB/s (see unit). */
   rate: number | null;
   unit: "GFLOP/s" | "GB/s";
-  /** rate / peak probe of the same backend (for JS: of the plain SIMD build), flop cases only. */
+  /** GFLOP/s of the peak probe run right before this row (for JS: the plain SIMD build's), flop cases only. */
+  peak: number | null;
+  /** rate / peak. */
   ofPeak: number | null;
   /** ms of JS / ms of this backend. */
   vsJs: number | null;
@@ -75,35 +140,46 @@ async function engines(): Promise<Engine[]> {
 }
 
 /** Median of tinybench's samples for fn, in ms. */
-async function timeIt(name: string, fn: () => void, time: number): Promise<number> {
+async function timeIt(name: string, fn: () => void, time: number, stat: "median" | "min"): Promise<number> {
   const bench = new Bench({ time, iterations: 3, warmupTime: Math.min(100, time / 4), warmupIterations: 2 });
   bench.add(name, fn);
   await bench.run();
   const r = bench.tasks[0]!.result;
   if (r.state !== "completed") throw new Error(`bench ${name}: ${r.state}${r.state === "errored" ? `: ${String(r.error)}` : ""}`);
-  return r.latency.p50;
+  return stat === "min" ? r.latency.min : r.latency.p50;
 }
 
-/** GFLOP/s of the register-resident peak probe of a WASM engine (see assembly/peak.ts). */
-async function peakOf(e: Engine, time: number): Promise<number> {
+/**
+ * GFLOP/s of the peak probe of a WASM engine (see assembly/peak.ts): 12 accumulators, the
+ * instruction mix of the 6×8 GEMM tile, nothing but L1 traffic. `iterations` sets the length of
+ * one run (~0.4 ms at 200 000).
+ */
+async function peakOf(e: Engine, time: number, stat: "median" | "min", iterations = 200_000): Promise<number> {
   const probe = e.peakProbe;
   if (probe === null) throw new Error("peak probe: expected a WASM engine");
-  const iterations = 1_000_000;
-  const ms = await timeIt(`peak ${e.backend}`, () => probe(iterations), time);
+  const ms = await timeIt(`peak ${e.backend}`, () => probe(iterations), time, stat);
   return (iterations * 12 * 4 * 2) / (ms * 1e6);
 }
+
+/**
+ * Minimum milliseconds of the probe run next to each compute-bound case. The probe's single run
+ * is made as long as one run of the case: on a loaded machine a 100 ms run is preempted where a
+ * 0.4 ms one is not, and the ratio is only fair when both are exposed alike.
+ */
+const ADJACENT_PROBE_MS = 150;
 
 const fmt = (x: number | null, digits = 1): string => (x === null ? "—" : x.toFixed(digits));
 
 function printTable(rows: KernelResult[]): void {
   const header = ["backend", "ms/run", rows[0]!.unit, "% peak", "× JS"];
   const body = rows.map((r) => [
-    r.backend, r.ms === null ? "—" : r.ms < 1 ? r.ms.toFixed(3) : r.ms.toFixed(1), fmt(r.rate, 2),
+    r.backend, r.ms === null ? "—" : r.ms < 1 ? r.ms.toFixed(4) : r.ms.toFixed(2), fmt(r.rate, 2),
     r.ofPeak === null ? "—" : `${(r.ofPeak * 100).toFixed(0)}%`, r.vsJs === null ? "—" : `${r.vsJs.toFixed(1)}×`,
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
   const line = (cells: string[]): string => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join("  ");
-  console.log(`\n${rows[0]!.family} / ${rows[0]!.case}`);
+  const peaks = rows.filter((r) => r.peak !== null && r.backend !== "js").map((r) => `${r.backend} ${r.peak!.toFixed(1)}`);
+  console.log(`\n${rows[0]!.family} / ${rows[0]!.case}${peaks.length ? `   (probe run after it: ${peaks.join(", ")} GFLOP/s)` : ""}`);
   console.log(line(header));
   for (const b of body) console.log(line(b));
   for (const r of rows) if (r.note) console.log(`  ${r.backend}: ${r.note}`);
@@ -113,13 +189,16 @@ function printTable(rows: KernelResult[]): void {
 export async function runKernelBench(families: readonly CaseFamily[], opts: KernelBenchOptions): Promise<KernelResult[]> {
   const all = await engines();
   const peaks = new Map<BackendName, number>();
-  for (const e of all) if (e.peakProbe) peaks.set(e.backend, await peakOf(e, Math.max(opts.time, 300)));
-  const simdPeak = peaks.get("wasm-simd") ?? null;
+  for (const e of all) if (e.peakProbe) peaks.set(e.backend, await peakOf(e, Math.max(opts.time, 300), opts.stat));
   if (!opts.json) {
-    console.log(`peak probe (12 accumulators, 6×8-tile instruction mix, same process): ${
+    console.log(`peak probe (12 accumulators, 6×8-tile instruction mix): ${
       [...peaks].map(([b, g]) => `${b} ${g.toFixed(1)} GFLOP/s`).join(", ")}`);
-    console.log(`JS is timed only when a case's work is ≤ ${JS_WORK_LIMIT.toExponential(0)} flop (or 4-byte elements); "× JS" needs it.`);
+    console.log("Compute-bound cases re-run the probe right after each backend's timing, one probe run as long as one " +
+      "run of the case, and report % of that (load from other processes then moves both alike); JS is compared " +
+      "with the plain SIMD probe.");
+    console.log(`ms/run = ${opts.stat} of tinybench's samples. JS is timed only when a case's work is ≤ ${JS_WORK_LIMIT.toExponential(0)} flop (or 4-byte elements); "× JS" needs it.`);
   }
+  const simdEngine = all.find((e) => e.backend === "wasm-simd") ?? null;
   const results: KernelResult[] = [];
   for (const fam of families) {
     for (const kc of fam.cases) {
@@ -129,22 +208,35 @@ export async function runKernelBench(families: readonly CaseFamily[], opts: Kern
       const runJs = kc.js ?? (kc.flop ?? (kc.bytes ?? 0) / 4) <= JS_WORK_LIMIT;
       const rows: KernelResult[] = [];
       for (const e of all) {
-        const row: KernelResult = { family: fam.family, case: kc.name, backend: e.backend, ms: null, rate: null, unit, ofPeak: null, vsJs: null };
+        const row: KernelResult = {
+          family: fam.family, case: kc.name, backend: e.backend, ms: null, rate: null, unit, peak: null, ofPeak: null, vsJs: null,
+        };
         rows.push(row);
         if (e.backend === "js" && !runJs) {
           row.note = "skipped (over the JS work limit)";
           continue;
         }
-        const made = kc.setup(e);
-        const run = typeof made === "function" ? made : made.run;
+        let made: CaseRun | null = null;
         try {
-          row.ms = await timeIt(`${fam.family} ${kc.name} ${e.backend}`, run, opts.time);
+          made = kc.setup(e);
+          const run = typeof made === "function" ? made : made.run;
+          row.ms = await timeIt(`${fam.family} ${kc.name} ${e.backend}`, run, opts.time, opts.stat);
+        } catch (err) {
+          // A kernel another family has not finished yet must not take the whole table down.
+          row.note = `failed: ${err instanceof Error ? err.message : String(err)}`;
+          row.peak = null;
+          continue;
         } finally {
-          if (typeof made !== "function") made.dispose?.();
+          if (made !== null && typeof made !== "function") made.dispose?.();
         }
         row.rate = work / (row.ms * 1e6);
-        const peak = e.backend === "js" ? simdPeak : peaks.get(e.backend) ?? null;
-        if (kc.flop !== undefined && peak !== null) row.ofPeak = row.rate / peak;
+        const probeEngine = e.peakProbe ? e : simdEngine;
+        if (kc.flop !== undefined && probeEngine !== null) {
+          const g = peaks.get(probeEngine.backend)!;
+          const iterations = Math.max(20_000, Math.round((Math.min(row.ms, 200) * 1e6 * g) / 96));
+          row.peak = await peakOf(probeEngine, Math.max(ADJACENT_PROBE_MS, 3 * row.ms), opts.stat, iterations);
+          row.ofPeak = row.rate / row.peak;
+        }
       }
       const jsMs = rows[0]!.ms;
       for (const r of rows) if (jsMs !== null && r.ms !== null) r.vsJs = jsMs / r.ms;
@@ -153,7 +245,7 @@ export async function runKernelBench(families: readonly CaseFamily[], opts: Kern
     }
   }
   if (opts.json) {
-    console.log(JSON.stringify({ peaks: Object.fromEntries(peaks), results }, null, 2));
+    console.log(JSON.stringify({ suite: "kernels", stat: opts.stat, peaks: Object.fromEntries(peaks), results }, null, 2));
   }
   return results;
 }

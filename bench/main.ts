@@ -1,11 +1,19 @@
-// Entry of the benchmarks, bundled by bench/run.mjs together with every bench/cases/*.ts.
-// Suites: "kernels" (bench/kernels.ts). Arguments: --only <suite>, --filter <text>, --time <ms>, --json.
+// Entry of the benchmarks, bundled by bench/run.mjs together with every bench/cases/*.ts and, when
+// it exists, bench/train.ts.
+// Suites: "kernels" (bench/kernels.ts) and "train" (bench/train.ts); no --only runs all of them.
+// Arguments: --only <suite>, --filter <text>, --time <ms> (per case and backend), --stat median|min,
+// --quick, --json.
 import { runKernelBench, type CaseFamily } from "./kernels.js";
 
-interface Args { only: string | null; filter?: string; time: number; json: boolean }
+/** The training suite's entry (bench/train.ts), or null when that file is not in the tree. */
+export type TrainingBench = (args: { filter?: string; json: boolean; quick: boolean }) => Promise<unknown>;
+
+interface Args { only: string | null; filter?: string; time: number; stat: "median" | "min"; quick: boolean; json: boolean }
+
+const SUITES = ["kernels", "train"] as const;
 
 function parseArgs(argv: readonly string[]): Args {
-  const args: Args = { only: null, time: 500, json: false };
+  const args: Args = { only: null, time: 400, stat: "median", quick: false, json: false };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     const value = (): string => {
@@ -16,26 +24,39 @@ function parseArgs(argv: readonly string[]): Args {
     if (a === "--only") args.only = value();
     else if (a === "--filter") args.filter = value();
     else if (a === "--time") args.time = Number(value());
+    else if (a === "--stat") {
+      const v = value();
+      if (v !== "median" && v !== "min") throw new Error(`bench --stat: expected median or min, got ${v}`);
+      args.stat = v;
+    } else if (a === "--quick") args.quick = true;
     else if (a === "--json") args.json = true;
-    else throw new Error(`bench: unknown argument ${a} (expected --only, --filter, --time, --json)`);
+    else throw new Error(`bench: unknown argument ${a} (expected --only, --filter, --time, --stat, --quick, --json)`);
   }
   if (!(args.time > 0)) throw new Error(`bench --time: expected a positive number of milliseconds, got ${args.time}`);
-  return args;
-}
-
-const SUITES = ["kernels"] as const;
-
-/** Runs the selected suites over the case families bench/run.mjs collected. */
-export async function main(families: readonly CaseFamily[], argv: readonly string[]): Promise<void> {
-  const args = parseArgs(argv);
   if (args.only !== null && !(SUITES as readonly string[]).includes(args.only)) {
     throw new Error(`bench --only: expected one of ${SUITES.join(", ")}, got ${args.only}`);
   }
+  return args;
+}
+
+/** Runs the selected suites over the case families bench/run.mjs collected. */
+export async function main(families: readonly CaseFamily[], argv: readonly string[], train: TrainingBench | null): Promise<void> {
+  const args = parseArgs(argv);
+  const want = (suite: (typeof SUITES)[number]): boolean => args.only === null || args.only === suite;
+  if (args.only === "train" && train === null) throw new Error("bench --only train: bench/train.ts is not in this tree yet");
   if (!args.json) {
     const os = await import("node:os");
-    console.log(`simdnet benchmarks — Node ${process.version}, ${os.cpus()[0]?.model ?? "unknown CPU"}, ${os.cpus().length} logical cores`);
+    const v = process.versions;
+    console.log(`simdnet benchmarks — Node ${v.node} (V8 ${v.v8}), ${os.cpus()[0]?.model ?? "unknown CPU"}, ` +
+      `${os.cpus().length} logical cores, load average ${os.loadavg()[0]!.toFixed(1)}`);
   }
-  if (args.only === null || args.only === "kernels") {
-    await runKernelBench(families, { filter: args.filter, time: args.time, json: args.json });
+  if (want("kernels")) {
+    // --quick shortens the timing of each case (the whole table then takes well under a minute).
+    await runKernelBench(families, {
+      filter: args.filter, time: args.quick ? Math.min(args.time, 100) : args.time, stat: args.stat, json: args.json,
+    });
+  }
+  if (want("train") && train !== null) {
+    await train({ filter: args.filter, json: args.json, quick: args.quick });
   }
 }
