@@ -178,7 +178,10 @@ export function layerNames(model: Module): Map<Module, string> {
   return names;
 }
 
-/** Runs model over batches of `data` in eval mode; calls `each(output, slot size, slot)` per batch. */
+/**
+ * Copies `data` batch by batch (in order) into the reserved slots, runs the model's forward (in
+ * whatever mode the caller set) and calls `each(output, first sample, batch size, targets, preds)`.
+ */
 function forEachBatch(
   model: Module, data: Prepared | Omit<Prepared, "y" | "classification">, slots: Slots, batchSize: number,
   each: (out: Tensor, start: number, size: number, y: Tensor | null, pred: Tensor | null) => void,
@@ -188,8 +191,7 @@ function forEachBatch(
   for (let start = 0; start < data.n; start += batchSize) {
     const size = Math.min(batchSize, data.n - start);
     const slot = slots.get(size);
-    // subarray would allocate a view per batch; copyWithin is not available across buffers, so
-    // the host-side copy goes through set() on a view of the slot's memory.
+    // Element loops: set(subarray(...)) would allocate a view object per batch.
     const dst = slot.x.f32;
     const off = start * sampleSize;
     for (let i = 0; i < size * sampleSize; i++) dst[i] = data.x[off + i]!;
