@@ -175,6 +175,21 @@ describe("steady state allocates nothing", () => {
     }
   });
 
+  it("MLP over 1000 steps: live bytes, blocks and memory size never change after the first step", async () => {
+    const ds = makeMoons(1600, 0.1, { rng: 8 });
+    for (const engine of [js, wasm]) {
+      const model = moonsNet(engine, 7);
+      const probe = new MemoryProbe(engine, 1000);
+      await fit(model, ds.x, ds.y, { epochs: 10, batchSize: 16, optimizer: new Adam(model, { lr: 0.01 }), callbacks: [probe] });
+      let changed = 0;
+      for (let s = 2; s <= 1000; s++) {
+        if (probe.live[s] !== probe.live[1] || probe.blocks[s] !== probe.blocks[1] || probe.memory[s] !== probe.memory[1]) changed++;
+      }
+      expect(changed, engine.backend).toBe(0);
+      model.dispose();
+    }
+  });
+
   it("with a short last batch and validation: every epoch from the 2nd repeats the same figures, step by step", async () => {
     for (const engine of [js, wasm]) {
       const model = smallCnn(engine, 6);
@@ -260,6 +275,30 @@ describe("options", () => {
     expect(batches).toEqual([16, 16, 16, 16, 16, 16]);
     // The optimizer made from a name is disposed at the end; only layer buffers remain.
     expect(wasm.allocator.liveBytes).toBeGreaterThanOrEqual(live);
+  });
+
+  it("augment changes every training batch in place with the loader's seeded generator", async () => {
+    const ds = makeMoons(100, 0.1, { rng: 2 });
+    const run = async () => {
+      const model = moonsNet(wasm, 2);
+      const sizes: number[] = [];
+      const draws: number[] = [];
+      await fit(model, ds.x, ds.y, {
+        epochs: 2, batchSize: 32, seed: 3,
+        augment: (batch, rng) => {
+          sizes.push(batch.size);
+          for (let i = 0; i < batch.x.length; i++) batch.x[i] = batch.x[i]! + 0.01 * rng.normal();
+          draws.push(batch.x[0]!);
+        },
+      });
+      return { sizes, draws, w: weights(model) };
+    };
+    const a = await run();
+    expect(a.sizes).toEqual([32, 32, 32, 4, 32, 32, 32, 4]);
+    const b = await run();
+    expect(b.draws).toEqual(a.draws);
+    expect(b.w).toEqual(a.w);
+    expect(ds.x).toEqual(makeMoons(100, 0.1, { rng: 2 }).x); // the caller's data is untouched
   });
 
   it("asModel wraps a Sequential over the same layers; predict of a bare Float32Array", async () => {
