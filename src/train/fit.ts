@@ -86,11 +86,17 @@ export interface FitOptions {
   dropLast?: boolean;
   /** Changes every training batch in place (augmentation from src/data/augment.ts). */
   augment?: BatchHook<Labels>;
+  /**
+   * Milliseconds of training after which fit yields to the event loop (a zero-delay timer), so a
+   * page running fit on its main thread can repaint and handle input: 0 yields after every batch.
+   * Default: never within an epoch (workers and Node need no yielding).
+   */
+  yieldEvery?: number;
 }
 
 const FIT_KEYS = [
   "epochs", "batchSize", "shuffle", "seed", "validationSplit", "validationData", "optimizer", "loss", "metrics",
-  "callbacks", "scheduler", "dropLast", "augment",
+  "callbacks", "scheduler", "dropLast", "augment", "yieldEvery",
 ] as const;
 
 /** Options of {@link evaluate}. */
@@ -285,6 +291,8 @@ export async function fit(model: Module, x: Inputs, y: Labels, options: FitOptio
   callbacks.forEach((c: unknown, i) => {
     if (c === null || typeof c !== "object") fail(`fit callbacks[${i}]`, "a callback object", c);
   });
+  const yieldEvery = options.yieldEvery ?? Infinity;
+  if (typeof yieldEvery !== "number" || !(yieldEvery >= 0)) fail("fit yieldEvery", "a number of milliseconds ≥ 0", options.yieldEvery);
   if (options.augment !== undefined && typeof options.augment !== "function") fail("fit augment", "a function (batch, rng) => void", options.augment);
 
   // Data first (cheap to reject), then the objects that allocate.
@@ -383,6 +391,7 @@ export async function fit(model: Module, x: Inputs, y: Labels, options: FitOptio
       state.epochAccuracy = wantAccuracy ? 0 : Number.NaN;
       for (const c of callbacks) await c.onEpochBegin?.(state);
       const t0 = now();
+      let lastYield = t0;
       const lr = optimizer.lr;
       let lossSum = 0;
       let correct = 0;
@@ -425,6 +434,10 @@ export async function fit(model: Module, x: Inputs, y: Labels, options: FitOptio
         if (wantAccuracy) state.epochAccuracy = correct / state.seen;
         for (let i = 0; i < callbacks.length; i++) callbacks[i]!.onBatchEnd?.(state);
         if (state.stopTraining) break;
+        if (yieldEvery !== Infinity && now() - lastYield >= yieldEvery) {
+          await new Promise<void>((resolve) => setTimeout(resolve, 0));
+          lastYield = now();
+        }
       }
       state.epochLoss = lossSum / Math.max(state.seen, 1);
       const trainSeconds = (now() - t0) / 1000;

@@ -85,7 +85,7 @@ describe("fit rejects bad data, naming the argument, the expected and the actual
 
 describe("fit rejects bad options", () => {
   it("unknown option", async () => {
-    await rejects({ options: { epoch: 3 } }, 'fit options: unknown option "epoch" (expected one of epochs, batchSize, shuffle, seed, validationSplit, validationData, optimizer, loss, metrics, callbacks, scheduler, dropLast, augment)');
+    await rejects({ options: { epoch: 3 } }, 'fit options: unknown option "epoch" (expected one of epochs, batchSize, shuffle, seed, validationSplit, validationData, optimizer, loss, metrics, callbacks, scheduler, dropLast, augment, yieldEvery)');
   });
 
   it("each option's type and range", async () => {
@@ -101,6 +101,7 @@ describe("fit rejects bad options", () => {
     await rejects({ options: { loss: "HingeLoss" } }, 'fit loss: expected a Loss or one of "CrossEntropyLoss", "NLLLoss", "MSELoss", "BCEWithLogitsLoss", got "HingeLoss"');
     await rejects({ options: { metrics: ["f1"] } }, 'fit metrics: expected ["accuracy"] or [], got ["f1"]');
     await rejects({ options: { callbacks: [null] } }, "fit callbacks[0]: expected a callback object, got null");
+    await rejects({ options: { yieldEvery: -1 } }, "fit yieldEvery: expected a number of milliseconds ≥ 0, got -1");
     await rejects({ options: { batchSize: 11, dropLast: true } }, "fit batchSize: expected at most 10 (the training samples) when dropLast is true, got 11");
   });
 

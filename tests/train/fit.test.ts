@@ -301,6 +301,22 @@ describe("options", () => {
     expect(ds.x).toEqual(makeMoons(100, 0.1, { rng: 2 }).x); // the caller's data is untouched
   });
 
+  it("yieldEvery lets timers run between batches; without it an epoch runs uninterrupted", async () => {
+    const ds = makeMoons(160, 0.1, { rng: 2 });
+    for (const yieldEvery of [0, undefined]) {
+      const model = moonsNet(wasm, 2);
+      let fired = false;
+      const timer = setTimeout(() => { fired = true; }, 0);
+      const seen: boolean[] = [];
+      await fit(model, ds.x, ds.y, { epochs: 1, batchSize: 16, ...(yieldEvery === undefined ? {} : { yieldEvery }), callbacks: [{ onBatchEnd: () => void seen.push(fired) }] });
+      clearTimeout(timer);
+      expect(seen).toHaveLength(10);
+      // yieldEvery 0 yields after every batch: the timer has fired by the second batch.
+      expect(seen.slice(1).every((f) => f)).toBe(yieldEvery === 0);
+      expect(seen.some((f) => f)).toBe(yieldEvery === 0);
+    }
+  });
+
   it("asModel wraps a Sequential over the same layers; predict of a bare Float32Array", async () => {
     const seq = moonsNet(wasm, 3) as Sequential;
     const plain = new Sequential(...seq.layers);
