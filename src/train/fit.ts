@@ -313,8 +313,9 @@ export async function fit(model: Module, x: Inputs, y: Labels, options: FitOptio
   let train: Prepared = prepared;
   let val: Prepared | null = null;
   if (split !== undefined && split > 0) {
-    const nVal = Math.ceil(prepared.n * split);
-    const nTrain = prepared.n - nVal;
+    // Keras: split_at = int(n · (1 − split)); the validation part is x[split_at:].
+    const nTrain = Math.floor(prepared.n * (1 - split));
+    const nVal = prepared.n - nTrain;
     if (nTrain < 1) fail("fit validationSplit", `a fraction leaving at least one of the ${prepared.n} samples for training`, split);
     const ss = prepared.x.length / prepared.n;
     const per = prepared.y!.length / prepared.n;

@@ -262,6 +262,11 @@ describe("options", () => {
     const e = evaluate(model, ds.x.subarray(160), ds.y.subarray(80), { batchSize: 16 });
     expect(h.epochs[0]!.valLoss).toBeCloseTo(e.loss, 6);
     expect(h.epochs[0]!.valAccuracy).toBe(e.accuracy);
+    // Keras' split point int(n · (1 − split)): 10 · 0.7 = 7 training samples, although 10 · 0.3 is
+    // 3.0000000000000004 in floating point.
+    let samples = 0;
+    await fit(model, ds.x.subarray(0, 20), ds.y.subarray(0, 10), { validationSplit: 0.3, callbacks: [{ onTrainBegin: (s) => void (samples = s.samples) }] });
+    expect(samples).toBe(7);
   });
 
   it("string optimizer and loss names, metrics [] and dropLast", async () => {
