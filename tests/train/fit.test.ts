@@ -333,4 +333,14 @@ describe("options", () => {
     expect(predict(m, x)).toEqual(predict(plain, { data: x, shape: [3, 2] }));
     expect(predictClasses(m, x)).toHaveLength(3);
   });
+
+  it("a bare layer is a model too (logistic regression on separable points)", async () => {
+    manualSeed(1);
+    const layer = new Linear(2, 2, { engine: wasm });
+    const x = Float32Array.of(-2, -1, -1, -2, 2, 1, 1, 2);
+    const y = Int32Array.of(0, 0, 1, 1);
+    const h = await fit(layer, x, y, { epochs: 50, batchSize: 4, optimizer: new SGD(layer, { lr: 0.5 }) });
+    expect(h.epochs[49]!.accuracy).toBe(1);
+    expect(layer.inputGrad).toBe(true);
+  });
 });
