@@ -18,6 +18,7 @@ const DEFAULTS = {
   dataset: "circle", noise: 0, trainRatio: 50, batchSize: 10, lr: 0.03, activation: "tanh",
   regularization: "none", regRate: 0, hidden: [4, 2], features: ["x", "y"], init: "random",
   shuffle: true, sorted: false, optimizer: "sgd", seed: 1, points: 500, backend: "auto", maxEpochs: 100000,
+  showTest: false,
 };
 
 /** Reads the state from the URL, keeping only known values (anything else falls back to the default). */
@@ -33,7 +34,7 @@ function readState() {
   int("noise", 0, 50); int("trainRatio", 10, 90); int("batchSize", 1, 30); int("seed", 0, 2 ** 31 - 1);
   int("maxEpochs", 1, 1000000);
   fromList("lr", LRS); fromList("regRate", REG_RATES); fromList("points", POINTS);
-  flag("shuffle"); flag("sorted");
+  flag("shuffle"); flag("sorted"); flag("showTest");
   const hidden = q.get("hidden");
   if (hidden !== null) {
     const parts = hidden === "" ? [] : hidden.split(",").map(Number);
@@ -380,7 +381,7 @@ function drawHeat() {
   ctx.imageSmoothingEnabled = true;
   ctx.drawImage(tmp, 0, 0, canvas.width, canvas.height);
   const [x0, x1, y0, y1] = data.domain;
-  const showTest = document.getElementById("show-test").checked;
+  const showTest = state.showTest;
   const dots = (set, stroke) => {
     for (let i = 0; i < set.y.length; i++) {
       const px = ((set.x[2 * i] - x0) / (x1 - x0)) * canvas.width;
@@ -414,7 +415,11 @@ function buildOutput() {
     el("div", { className: "stats" }, [stat("Test loss", "test-loss"), stat("Training loss", "train-loss"), stat("Test accuracy", "test-acc"), stat("Training accuracy", "train-acc")]),
     lossCanvas,
     el("canvas", { id: "heat", width: 300, height: 300 }),
-    el("label", { className: "field check" }, [el("input", { type: "checkbox", id: "show-test", on: { change: () => render() } }), el("span", { text: "Show test data" })]),
+    // A view option: it goes into the URL but does not restart training.
+    el("label", { className: "field check" }, [
+      el("input", { type: "checkbox", id: "show-test", checked: state.showTest, on: { change: (e) => { state = { ...state, showTest: e.target.checked }; writeState(); render(); } } }),
+      el("span", { text: "Show test data" }),
+    ]),
   );
 }
 

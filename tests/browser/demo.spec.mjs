@@ -166,8 +166,9 @@ test("Playground: the controls rebuild the network and write the state into the 
   assert.ok(await updated(++n));
   await select("Regularization rate").selectOption("0.01");
   assert.ok(await updated(++n));
+  await page.check("#show-test"); // a view option: into the URL, no restart
   const query = Object.fromEntries(new URL(page.url()).searchParams);
-  assert.deepEqual(query, { dataset: "xor", hidden: "4,2,2", activation: "relu", regularization: "l2", regRate: "0.01" });
+  assert.deepEqual(query, { dataset: "xor", hidden: "4,2,2", activation: "relu", regularization: "l2", regRate: "0.01", showTest: "true" });
   assert.equal(await page.locator("canvas.neuron").count(), 8);
   await page.click("#play");
   assert.ok(await waitFor(page, () => window.playground.status.epoch >= 20, null, { timeout: 20_000, errors }), "trains with L2");
