@@ -247,9 +247,10 @@ export async function trainCommand(cmd: TrainCommand, io: CliIO): Promise<TrainR
   const charts = await renderCharts(history, { title: target.name, trace: stepTrace, valName: "test" });
   for (const [file, svg] of Object.entries(charts)) writeFileSync(join(dir, file), svg);
 
+  const unit = recipe.data.name === "mnist" ? "images" : "samples";
   io.write(
     `test accuracy ${fmt.acc(test_.accuracy)} (loss ${fmt.loss(test_.loss)}) on ${test.n} samples\n` +
-    `throughput ${fmt.rate(samplesPerSecond)} samples/s (training, ${trainSamples} samples in ${fmt.s(trainSeconds)}; ${fmt.s(seconds)} with evaluation)\n` +
+    `throughput ${fmt.rate(samplesPerSecond)} ${unit}/s (training, ${trainSamples} ${unit} in ${fmt.s(trainSeconds)}; ${fmt.s(seconds)} with evaluation)\n` +
     `run folder: ${dir}\n`,
   );
   optimizer.dispose();
