@@ -95,12 +95,54 @@ function kernel6x8(kc: i32, a: usize, aStep: usize, b: usize, bStep: usize, c: u
   }
 }
 
-/** A partial mr×nr tile: computed whole into `tile` (6×8, in work), then its valid part merged into C. */
-function edgeTile(
-  kc: i32, a: usize, aStep: usize, b: usize, bStep: usize, c: usize, ldc: usize, accumulate: i32,
+/**
+ * The 4×8 variant of kernel6x8 for the last rows of a block: m = 32 (a batch) in 6-row panels
+ * would compute 36 rows, in 6+6+6+6+4+4 it computes exactly 32.
+ */
+function kernel4x8(kc: i32, a: usize, aStep: usize, b: usize, bStep: usize, c: usize, ldc: usize, accumulate: i32): void {
+  let c00 = f32x4.splat(0), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00, c31 = c00;
+  for (let p = 0; p < kc; p++) {
+    const b0 = v128.load(b), b1 = v128.load(b, 16);
+    let x = v128.load32_splat(a);
+    c00 = madd(x, b0, c00); c01 = madd(x, b1, c01);
+    x = v128.load32_splat(a, 4);
+    c10 = madd(x, b0, c10); c11 = madd(x, b1, c11);
+    x = v128.load32_splat(a, 8);
+    c20 = madd(x, b0, c20); c21 = madd(x, b1, c21);
+    x = v128.load32_splat(a, 12);
+    c30 = madd(x, b0, c30); c31 = madd(x, b1, c31);
+    a += aStep;
+    b += bStep;
+  }
+  const lc = ldc << 2;
+  if (accumulate) {
+    v128.store(c, f32x4.add(v128.load(c), c00)); v128.store(c, f32x4.add(v128.load(c, 16), c01), 16); c += lc;
+    v128.store(c, f32x4.add(v128.load(c), c10)); v128.store(c, f32x4.add(v128.load(c, 16), c11), 16); c += lc;
+    v128.store(c, f32x4.add(v128.load(c), c20)); v128.store(c, f32x4.add(v128.load(c, 16), c21), 16); c += lc;
+    v128.store(c, f32x4.add(v128.load(c), c30)); v128.store(c, f32x4.add(v128.load(c, 16), c31), 16);
+  } else {
+    v128.store(c, c00); v128.store(c, c01, 16); c += lc;
+    v128.store(c, c10); v128.store(c, c11, 16); c += lc;
+    v128.store(c, c20); v128.store(c, c21, 16); c += lc;
+    v128.store(c, c30); v128.store(c, c31, 16);
+  }
+}
+
+/** One tile of an h-row panel (h = 6 or 4): whole tiles straight into C, partial ones via `tile`. */
+// @ts-ignore: decorator
+@inline
+function runTile(
+  h: i32, kc: i32, a: usize, aStep: usize, b: usize, bStep: usize, c: usize, ldc: usize, accumulate: i32,
   mr: i32, nr: i32, tile: usize,
 ): void {
-  kernel6x8(kc, a, aStep, b, bStep, tile, NR, 0);
+  if (mr == h && nr == NR) {
+    if (h == MR) kernel6x8(kc, a, aStep, b, bStep, c, ldc, accumulate);
+    else kernel4x8(kc, a, aStep, b, bStep, c, ldc, accumulate);
+    return;
+  }
+  // A partial tile is computed whole into `tile` (h×8, in work) and only its valid part merged.
+  if (h == MR) kernel6x8(kc, a, aStep, b, bStep, tile, NR, 0);
+  else kernel4x8(kc, a, aStep, b, bStep, tile, NR, 0);
   for (let i = 0; i < mr; i++) {
     const t = tile + (<usize>i << 5);
     const ci = c + <usize>i * (ldc << 2);
@@ -113,17 +155,40 @@ function edgeTile(
 }
 
 /**
- * Packs rows [0, mc) × columns [0, kc) of alpha·op(A) into MR-row panels: panel q holds, for each
- * step p, the MR values alpha·op(A)(q·MR + r, p) adjacently at dst + 4·((q·kc + p)·MR + r); rows
- * past mc are zeros. op(A)(i, p) is at a + 4·(i·rs + p·cs) (rs, cs in elements). Scaling here
- * costs one multiply per packed element instead of one per element of C per k slice.
+ * Rows of an mc-row block covered by 6-row panels; the rest (at most 8 rows) goes to 4-row panels,
+ * chosen so that the block computes the fewest padding rows: remainder 1 or 2 → one 6-panel less
+ * and two 4-panels (7 → 8, 8 → 8 rows), 3 or 4 → one 4-panel, 5 → one more 6-panel.
  */
-function packA(mc: i32, kc: i32, a: usize, rs: usize, cs: usize, alpha: f32, dst: usize): void {
+// @ts-ignore: decorator
+@inline
+function sixRows(mc: i32): i32 {
+  const q = mc / MR, r = mc - q * MR;
+  if (r == 5) return mc + 1;
+  if ((r == 1 || r == 2) && q > 0) return (q - 1) * MR;
+  return q * MR;
+}
+
+/** Panel height at row ir of a block whose first `six` rows are in 6-row panels. */
+// @ts-ignore: decorator
+@inline
+function panelRows(ir: i32, six: i32): i32 {
+  return ir < six ? MR : 4;
+}
+
+/**
+ * Packs rows [0, mc) × columns [0, kc) of alpha·op(A) into panels of h rows (6 below row `six`,
+ * 4 after it, see sixRows): the panel starting at row i0 holds, for each step p, the h values
+ * alpha·op(A)(i0 + r, p) adjacently at dst + 4·(i0·kc + p·h + r); rows past mc are zeros.
+ * op(A)(i, p) is at a + 4·(i·rs + p·cs) (rs, cs in elements). Scaling here costs one multiply
+ * per packed element instead of one per element of C per k slice.
+ */
+function packA(mc: i32, kc: i32, a: usize, rs: usize, cs: usize, alpha: f32, six: i32, dst: usize): void {
   const rsb = rs << 2, csb = cs << 2;
-  for (let i0 = 0; i0 < mc; i0 += MR) {
-    const rows = min(mc - i0, MR);
+  for (let i0 = 0; i0 < mc;) {
+    const h = panelRows(i0, six);
+    const rows = min(mc - i0, h);
     const src = a + <usize>i0 * rsb;
-    if (cs == 1 && rows == MR) {
+    if (cs == 1 && rows == MR && h == MR) {
       // A stored m×k: six row pointers, one element of each per step (a transposing copy).
       const r0 = src, r1 = r0 + rsb, r2 = r1 + rsb, r3 = r2 + rsb, r4 = r3 + rsb, r5 = r4 + rsb;
       let d = dst;
@@ -137,7 +202,7 @@ function packA(mc: i32, kc: i32, a: usize, rs: usize, cs: usize, alpha: f32, dst
         store<f32>(d, alpha * load<f32>(r5 + o), 20);
         d += MR << 2;
       }
-    } else if (rs == 1 && rows == MR) {
+    } else if (rs == 1 && rows == MR && h == MR) {
       // Aᵀ stored k×m: six adjacent values per step.
       let s = src, d = dst;
       for (let p = 0; p < kc; p++) {
@@ -152,14 +217,15 @@ function packA(mc: i32, kc: i32, a: usize, rs: usize, cs: usize, alpha: f32, dst
       }
     } else {
       for (let p = 0; p < kc; p++) {
-        const d = dst + (<usize>p * MR << 2);
+        const d = dst + (<usize>(p * h) << 2);
         const s = src + <usize>p * csb;
         let r = 0;
         for (; r < rows; r++) store<f32>(d + (<usize>r << 2), alpha * load<f32>(s + <usize>r * rsb));
-        for (; r < MR; r++) store<f32>(d + (<usize>r << 2), 0);
+        for (; r < h; r++) store<f32>(d + (<usize>r << 2), 0);
       }
     }
-    dst += <usize>kc * (MR << 2);
+    dst += <usize>kc * (<usize>h << 2);
+    i0 += h;
   }
 }
 
@@ -276,8 +342,8 @@ export function gemm(
   // In-place reads need the operand adjacent along the tile's vector; they pay off while the
   // operand is reused little (packing is then a large share) and its rows are short. alpha is
   // applied while packing A, so a scaled product always packs A.
-  const aInPlace = transA != 0 && alpha == 1 && (n <= 64 || lda <= 256);
-  const bInPlace = transB == 0 && (m <= 64 || ldb <= 256);
+  const aInPlace = transA != 0 && alpha == 1 && n <= 64;
+  const bInPlace = transB == 0 && m <= 64;
   const kcMax = min(k, KC);
   const tile = work;
   const aPack = work + TILE_BYTES;
@@ -296,12 +362,19 @@ export function gemm(
       }
       for (let ic = 0; ic < m; ic += MC) {
         const mc = min(m - ic, MC);
+        const six = sixRows(mc);
         const aBlock = a + ((<usize>ic * aRs + <usize>pc * aCs) << 2);
         if (!aInPlace) {
-          packA(mc, kc, aBlock, aRs, aCs, alpha, aPack);
-        } else if (mc % MR != 0) {
-          const full = mc - mc % MR;
-          packA(mc - full, kc, aBlock + (<usize>full << 2), aRs, aCs, alpha, aPack + <usize>full * (<usize>kc << 2));
+          packA(mc, kc, aBlock, aRs, aCs, alpha, six, aPack);
+        } else {
+          // In place, only a partial last panel is packed (so no tile reads past A).
+          for (let ir = 0; ir < mc;) {
+            const h = panelRows(ir, six);
+            if (mc - ir < h) {
+              packA(mc - ir, kc, aBlock + (<usize>ir << 2), aRs, aCs, alpha, h == MR ? MR : 0, aPack + <usize>ir * (<usize>kc << 2));
+            }
+            ir += h;
+          }
         }
         for (let jr = 0; jr < nc; jr += NR) {
           const nr = min(nc - jr, NR);
@@ -314,19 +387,19 @@ export function gemm(
             bStep = NR << 2;
           }
           const cCol = c + ((<usize>(ic) * ldcU + <usize>(jc + jr)) << 2);
-          for (let ir = 0; ir < mc; ir += MR) {
-            const mr = min(mc - ir, MR);
+          for (let ir = 0; ir < mc;) {
+            const h = panelRows(ir, six);
+            const mr = min(mc - ir, h);
             let ap: usize, aStep: usize;
-            if (aInPlace && mr == MR) {
+            if (aInPlace && mr == h) {
               ap = aBlock + (<usize>ir << 2);
               aStep = <usize>lda << 2;
             } else {
               ap = aPack + <usize>ir * (<usize>kc << 2);
-              aStep = MR << 2;
+              aStep = <usize>h << 2;
             }
-            const cTile = cCol + ((<usize>ir * ldcU) << 2);
-            if (mr == MR && nr == NR) kernel6x8(kc, ap, aStep, bp, bStep, cTile, ldcU, acc);
-            else edgeTile(kc, ap, aStep, bp, bStep, cTile, ldcU, acc, mr, nr, tile);
+            runTile(h, kc, ap, aStep, bp, bStep, cCol + ((<usize>ir * ldcU) << 2), ldcU, acc, mr, nr, tile);
+            ir += h;
           }
         }
       }
