@@ -246,6 +246,15 @@ test("MNIST: M1 on a 30 000-image subset beats 90 % test accuracy; draw, save an
   ]);
   const imported = await waitFor(page, () => window.mnist.status.imported, null, { timeout: 10_000, errors });
   assert.equal(imported?.params, 79_510);
+  // Text from an uploaded file is shown as text, never parsed as HTML.
+  const evil = { ...description, extra: { net: '<img src=x onerror="window.pwned=1">' } };
+  await page.locator("#upload").setInputFiles([
+    { name: "evil.safetensors", mimeType: "application/octet-stream", buffer: bytes },
+    { name: "evil.json", mimeType: "application/json", buffer: Buffer.from(JSON.stringify(evil)) },
+  ]);
+  assert.ok(await waitFor(page, () => window.mnist.status.imported?.net.startsWith("<img"), null, { timeout: 10_000, errors }));
+  assert.deepEqual(await page.evaluate(() => ({ pwned: window.pwned === 1, imgs: document.querySelectorAll("img").length, status: document.getElementById("status").textContent })),
+    { pwned: false, imgs: 0, status: 'Loaded model <img src=x onerror="window.pwned=1"> (79,510 parameters). Draw a digit.' });
   await page.screenshot({ path: join(shotDir, "mnist.png"), fullPage: true });
   assertNoErrors(errors, "mnist");
 });
