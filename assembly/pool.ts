@@ -1,7 +1,8 @@
 // Kernels of the pool family (contract: src/backend/contract/pool.ts).
 // The generic kernels are scalar: a pooling window is a handful of loads and the layers spend
 // their time in the convolutions around them. 2x2 stride-2 unpadded max/avg pooling, the
-// MaxPool2d(2) of every reference CNN, gets a SIMD path that makes four outputs per step.
+// MaxPool2d(2) of every reference CNN, gets a SIMD path that makes four outputs per step, and its
+// max backward writes whole 2x2 blocks in one pass where every argmax stays in its block.
 
 // Picks `b` over `a` where b > a or b is NaN: ties keep the earlier cell, NaN propagates.
 // @ts-ignore: decorator
@@ -110,16 +111,67 @@ export function maxPool2dBackward(
 ): void {
   const inPlane = inH * inW;
   const outPlane = outH * outW;
-  memory.fill(dx, 0, <usize>(planes * inPlane) << 2);
+  // When output (oy, ox) can own the 2x2 block at (2oy, 2ox), as in MaxPool2d(2), try writing each
+  // plane in one pass instead of zeroing it and scattering: valid whenever every argmax lies in
+  // its own block, since the blocks are disjoint (whatever the window and stride were). Measured
+  // 1.2-1.3x faster on C1's 26x26 and C4's 24x24 planes, but slower below 8 outputs a row (C1's
+  // 11x11, C4's 8x8), where one fill of all planes and the scatter win.
+  const blocks = outW >= 8 && 2 * outH <= inH && 2 * outW <= inW;
+  if (!blocks) memory.fill(dx, 0, <usize>(planes * inPlane) << 2);
   for (let p = 0; p < planes; p++) {
     const dxp = dx + (<usize>(p * inPlane) << 2);
     const dyp = dy + (<usize>(p * outPlane) << 2);
     const ap = argmax + (<usize>(p * outPlane) << 2);
+    if (blocks) {
+      if (blockPlane(inH, inW, outH, outW, dyp, ap, dxp)) continue;
+      memory.fill(dxp, 0, <usize>inPlane << 2);
+    }
     for (let o = 0; o < outPlane; o++) {
       const at = dxp + (<usize>load<i32>(ap + (<usize>o << 2)) << 2);
       store<f32>(at, load<f32>(at) + load<f32>(dyp + (<usize>o << 2)));
     }
   }
+}
+
+/**
+ * One plane of maxPool2dBackward when each argmax lies in its output's 2x2 block: both rows of a
+ * block row are written whole (dy at the argmax, 0 elsewhere), four outputs per step, then the
+ * cells no block covers are zeroed. Returns false, having possibly written part of the plane
+ * (the caller then zeroes and scatters it), as soon as an argmax lies outside its block.
+ * Needs outW ≥ 4, 2·outH ≤ inH, 2·outW ≤ inW.
+ */
+function blockPlane(inH: i32, inW: i32, outH: i32, outW: i32, dy: usize, argmax: usize, dx: usize): bool {
+  const lane = i32x4(0, 2, 4, 6);
+  const one = i32x4.splat(1), below = i32x4.splat(inW), belowRight = i32x4.splat(inW + 1);
+  const rowBytes = <usize>inW << 2;
+  for (let oy = 0; oy < outH; oy++) {
+    const r0 = dx + <usize>(2 * oy) * rowBytes, r1 = r0 + rowBytes;
+    const top = i32x4.splat(2 * oy * inW);
+    // As in the forward pass, the last group overlaps the one before (same values rewritten).
+    for (let ox = 0; ox < outW; ox += 4) {
+      const q = min(ox, outW - 4);
+      const o = <usize>(oy * outW + q) << 2;
+      const rel = i32x4.sub(v128.load(argmax + o), i32x4.add(top, i32x4.add(lane, i32x4.splat(2 * q))));
+      const m00 = i32x4.eq(rel, i32x4.splat(0)), m01 = i32x4.eq(rel, one);
+      const m10 = i32x4.eq(rel, below), m11 = i32x4.eq(rel, belowRight);
+      if (!i32x4.all_true(v128.or(v128.or(m00, m01), v128.or(m10, m11)))) return false;
+      const g = v128.load(dy + o);
+      const a = v128.and(g, m00), b = v128.and(g, m01), c = v128.and(g, m10), d = v128.and(g, m11);
+      const at = <usize>(2 * q) << 2;
+      v128.store(r0 + at, v128.shuffle<f32>(a, b, 0, 4, 1, 5));
+      v128.store(r0 + at, v128.shuffle<f32>(a, b, 2, 6, 3, 7), 16);
+      v128.store(r1 + at, v128.shuffle<f32>(c, d, 0, 4, 1, 5));
+      v128.store(r1 + at, v128.shuffle<f32>(c, d, 2, 6, 3, 7), 16);
+    }
+    // Usually one odd column, or none: stores, since memory.fill is a call into the runtime.
+    for (let ix = 2 * outW; ix < inW; ix++) {
+      const at = <usize>ix << 2;
+      store<f32>(r0 + at, 0);
+      store<f32>(r1 + at, 0);
+    }
+  }
+  for (let at = <usize>(2 * outH) * rowBytes; at < <usize>(inH * inW) << 2; at += 4) store<f32>(dx + at, 0);
+  return true;
 }
 
 export function avgPool2dForward(

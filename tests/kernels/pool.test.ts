@@ -139,6 +139,35 @@ describe("pooling on hand-computed matrices", () => {
     }
   });
 
+  it("max backward writes each 2x2 block whole, and falls back when an argmax leaves its block", async () => {
+    // The WASM kernel writes a plane in one pass while every argmax lies in its output's 2x2 block
+    // (zeroing cells no block covers: the odd last row and column here) and starts the plane over
+    // as zero + scatter at the first argmax outside it (from 8 outputs a row). Plane 0: 2x2 stride 2 on 9x17 (blocks
+    // hold). Plane 1: the same indices except the last output's, moved one column right into the
+    // next block's cell, after the earlier rows were already written by the block pass.
+    const c: PoolCase = { planes: 2, inH: 9, inW: 17, kH: 2, kW: 2, sH: 2, sW: 2, pH: 0, pW: 0 };
+    const { outH, outW } = outSize(c);
+    const n = outH * outW;
+    const rnd = new TestRandom(4242);
+    const argmax = new Int32Array(2 * n);
+    for (let oy = 0; oy < outH; oy++) {
+      for (let ox = 0; ox < outW; ox++) {
+        const at = (2 * oy + rnd.int(0, 1)) * c.inW + 2 * ox + rnd.int(0, 1);
+        argmax[oy * outW + ox] = at;
+        argmax[n + oy * outW + ox] = at;
+      }
+    }
+    argmax[2 * n - 1] = (2 * (outH - 1)) * c.inW + 2 * (outW - 1) + 2; // column 16: outside the last block
+    argmax[2 * n - 2] = argmax[2 * n - 1]!; // and shared with its neighbour: the two gradients add up
+    const dy = rnd.floats(2 * n);
+    const expected = new Float32Array(2 * c.inH * c.inW);
+    for (let i = 0; i < 2 * n; i++) expected[(i < n ? 0 : c.inH * c.inW) + argmax[i]!]! += dy[i]!;
+    for (const e of await allEngines()) {
+      // Each cell receives at most two gradients: the sum is exact up to one rounding.
+      assertClose(maxBackward(e, c, dy, argmax), expected, { rtol: 1e-6, atol: 1e-30 }, `${e.backend} max backward`);
+    }
+  });
+
   it("ties pick the first cell of the window and NaN propagates", async () => {
     for (const e of await allEngines()) {
       const c: PoolCase = { planes: 2, inH: 2, inW: 8, kH: 2, kW: 2, sH: 2, sW: 2, pH: 0, pW: 0 };
