@@ -93,7 +93,13 @@ if (!existsSync(join(outDir, "browser.d.ts"))) {
   console.warn("build-bundle: dist/browser.d.ts is missing (run `npm run build:ts`); the bundle's .d.ts files point at it");
 }
 
+const kb = (n) => `${(n / 1024).toFixed(1)} KB`;
 if (!quiet) {
-  const kb = (n) => `${(n / 1024).toFixed(1)} KB`;
   for (const r of rows) console.log(`${r.file.padEnd(28)} ${kb(r.bytes).padStart(9)}   gzip ${kb(r.gzip).padStart(8)}`);
+}
+// Issue 5's budget for what a page downloads: the minified bundle, gzip -9, both WASM builds inside.
+const GZIP_TARGET = 100 * 1024;
+const min = rows.find((r) => r.file.endsWith(".min.js"));
+if (min.gzip > GZIP_TARGET) {
+  console.warn(`build-bundle: ${min.file} is ${kb(min.gzip)} gzipped, over the ${kb(GZIP_TARGET)} target`);
 }

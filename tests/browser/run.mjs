@@ -57,7 +57,7 @@ if (stale(embedded, join(root, "assembly"))) {
 if (stale(join(root, "dist", "index.js"), join(root, "src"))) {
   run("library (tsc)", node, [join(root, "node_modules", "typescript", "bin", "tsc"), "-p", "tsconfig.build.json"], { mayFail: true });
 }
-run("bundle", node, [join(root, "scripts", "build-bundle.mjs"), "--quiet"]);
+run("bundle", node, [join(root, "scripts", "build-bundle.mjs")]); // prints the sizes (gzip target 100 KB)
 run("esbuild sample", node, [join(root, "examples", "bundlers", "esbuild", "build.mjs")]);
 run("Vite sample", node, [join(root, "node_modules", "vite", "bin", "vite.js"), "build", join("examples", "bundlers", "vite"), "--logLevel", "warn"]);
 
