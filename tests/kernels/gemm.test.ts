@@ -73,6 +73,34 @@ function runGemm(e: Engine, g: GemmCase, d: GemmData): { c: Float32Array; workBy
   return { c, workBytes, workTouched };
 }
 
+/**
+ * Computes C in several gemm calls over disjoint row (or column) ranges of C, each with offset
+ * pointers, the same leading dimensions and its own work buffer, as threads would.
+ */
+function runSplit(e: Engine, g: GemmCase, d: GemmData, cuts: number[], along: "rows" | "cols"): Float32Array {
+  const s = new Scratch(e);
+  const ap = s.put(d.a), bp = s.put(d.b), cp = s.put(d.c);
+  for (let q = 0; q + 1 < cuts.length; q++) {
+    const lo = cuts[q]!, len = cuts[q + 1]! - lo;
+    let a = ap, b = bp, c = cp, m = g.m, n = g.n;
+    if (along === "rows") {
+      m = len;
+      a += 4 * (g.transA ? lo : lo * g.lda);
+      c += 4 * lo * g.ldc;
+    } else {
+      n = len;
+      b += 4 * (g.transB ? lo * g.ldb : lo);
+      c += 4 * lo;
+    }
+    const wb = e.kernels.gemmWorkBytes(m, n, g.k);
+    const w = wb > 0 ? s.alloc(wb) : 0;
+    e.kernels.gemm(g.transA, g.transB, m, n, g.k, g.alpha, a, g.lda, b, g.ldb, g.beta, c, g.ldc, w);
+  }
+  const out = s.f32(cp, d.c.length);
+  s.freeAll();
+  return out;
+}
+
 /** float64 triple loop over the same f32 inputs, summing in the same order as the JS reference. */
 function gemmF64(g: GemmCase, d: GemmData): Float64Array {
   const out = Float64Array.from(d.c);
@@ -159,6 +187,40 @@ describe("gemm", () => {
             alpha: rnd.pick([1, 0.5]), beta: rnd.pick([0, 1, -2]),
           }, rnd);
         }
+      }
+    }
+  });
+
+  it("matches for every row count around the 6- and 4-row panel split and the 72-row blocks", async () => {
+    const rnd = new TestRandom(31);
+    // Remainders mod 6 of 0..5 in one block (m ≤ 72) and after a full block (m > 72).
+    const ms = [1, 2, 3, 4, 5, 6, 7, 8, 10, 13, 14, 32, 34, 71, 76, 77, 79, 80, 150];
+    for (const m of ms) {
+      for (const [ta, tb] of TRANSPOSES) {
+        const n = rnd.pick([3, 8, 17, 70]), k = rnd.pick([1, 5, 33]);
+        await checkCase({
+          transA: ta, transB: tb, m, n, k,
+          lda: (ta ? m : k) + rnd.int(0, 2), ldb: (tb ? k : n) + rnd.int(0, 2), ldc: n + rnd.int(0, 2),
+          alpha: rnd.pick([1, -0.5]), beta: rnd.pick([0, 1, 0.5]),
+        }, rnd);
+      }
+    }
+  });
+
+  it("gives bit-identical C when split into row or column ranges (the multi-thread ABI)", async () => {
+    const { wasm } = await testEngines();
+    const rnd = new TestRandom(41);
+    for (const e of wasm) {
+      for (const [ta, tb] of TRANSPOSES) {
+        const m = 83, n = 45, k = 300;
+        const g: GemmCase = { transA: ta, transB: tb, m, n, k, lda: (ta ? m : k) + 3, ldb: (tb ? k : n) + 2, ldc: n + 5, alpha: 0.5, beta: 1.5 };
+        const d = makeData(rnd, g);
+        const whole = runGemm(e, g, d).c;
+        // Row ranges: A's rows (or columns, when transposed) and C's rows move; B is shared.
+        const byRows = runSplit(e, g, d, [0, 7, 40, 83], "rows");
+        const byCols = runSplit(e, g, d, [0, 13, 14, 45], "cols");
+        expect(Array.from(byRows)).toEqual(Array.from(whole));
+        expect(Array.from(byCols)).toEqual(Array.from(whole));
       }
     }
   });

@@ -7,6 +7,9 @@ export interface GemmKernels {
    * k×n (ldb ≥ n) or n×k (ldb ≥ k); ldc ≥ n. beta = 0 ignores C's old contents (NaN included).
    * `work` must point to at least gemmWorkBytes(m, n, k) bytes of scratch (may be 0 when that is 0).
    * Any of m, n, k may be 0 (k = 0 gives C = beta·C).
+   * Threads split the work by calling gemm on disjoint row ranges of C (A's pointer and C's moved,
+   * m shortened) or column ranges (B's and C's moved, n shortened), each with its own `work`; the
+   * WASM kernel gives bit-identical results however C is split, and keeps no state between calls.
    */
   gemm(
     transA: number, transB: number, m: number, n: number, k: number,
