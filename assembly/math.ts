@@ -53,6 +53,7 @@
 //   tanh     measured ≤ 1.50 ulp, bound 2 ulp
 // Results in the subnormal range (exp below −87.3) count ulps of the subnormal spacing 2^-149.
 const LOG2E: f32 = 1.44269504088896341;
+const MAGIC: f32 = 12582912.0; // 1.5·2^23
 const C1: f32 = 0.693359375;
 const C2: f32 = -2.12194440e-4;
 const P0: f32 = 1.9875691500e-4;
@@ -65,8 +66,14 @@ const P5: f32 = 5.0000001201e-1;
 /** e^x per lane; see the comment above for range handling and the measured error bound. */
 // @ts-ignore: decorator
 @inline export function exp4(x: v128): v128 {
-  x = f32x4.max(f32x4.min(x, f32x4.splat(89.0)), f32x4.splat(-104.0));
-  const fn = f32x4.nearest(f32x4.mul(x, f32x4.splat(LOG2E)));
+  // pmin/pmax (b < a ? b : a) are single minps/maxps on x64, where wasm's min/max need a NaN
+  // and −0 fix-up sequence; a NaN x fails both comparisons and passes through unchanged.
+  x = f32x4.pmax(f32x4.pmin(x, f32x4.splat(89.0)), f32x4.splat(-104.0));
+  // Round x·log2e to the nearest integer by adding 1.5·2^23: the sum's low mantissa bits are
+  // then n itself, so n comes out by an integer subtraction (no float→int conversion, which
+  // wasm saturates at a cost of several instructions). Exact for |n| < 2^22; here |n| ≤ 150.
+  const kf = f32x4.add(f32x4.mul(x, f32x4.splat(LOG2E)), f32x4.splat(MAGIC));
+  const fn = f32x4.sub(kf, f32x4.splat(MAGIC));
   const r = f32x4.sub(f32x4.sub(x, f32x4.mul(fn, f32x4.splat(C1))), f32x4.mul(fn, f32x4.splat(C2)));
   let p = madd(f32x4.splat(P0), r, f32x4.splat(P1));
   p = madd(p, r, f32x4.splat(P2));
@@ -74,8 +81,8 @@ const P5: f32 = 5.0000001201e-1;
   p = madd(p, r, f32x4.splat(P4));
   p = madd(p, r, f32x4.splat(P5));
   p = madd(p, f32x4.mul(r, r), f32x4.add(r, f32x4.splat(1.0)));
-  // NaN converts to 0 (saturating), which keeps the exponent arithmetic harmless; p is NaN then.
-  const n = i32x4.trunc_sat_f32x4_s(fn);
+  // For NaN x the bits of kf are garbage and so is n, but p is NaN and so is the product.
+  const n = i32x4.sub(kf, f32x4.splat(MAGIC));
   const n1 = i32x4.shr_s(n, 1);
   const n2 = i32x4.sub(n, n1);
   const bias = i32x4.splat(127);
@@ -160,13 +167,17 @@ const SQRTHF: f32 = 0.707106781186547524;
   return v128.or(t, v128.and(x, signMask));
 }
 
-/** Largest of n floats at p (n ≥ 1; NaN if any is NaN). Shared by the softmax and loss kernels. */
+/**
+ * Largest of n floats at p (n ≥ 1), the shift of the softmax and loss kernels. The vector loop
+ * uses pmax (one maxps on x64; wasm's max needs a NaN fix-up sequence), which may skip a NaN:
+ * harmless, because exp(NaN − m) is NaN and makes the row sum, so the whole row, NaN anyway.
+ */
 export function rowMax(p: usize, n: i32): f32 {
   let i = 0;
   let m: f32 = -Infinity;
   if (n >= 4) {
     let mv = v128.load(p);
-    for (i = 4; i + 4 <= n; i += 4) mv = f32x4.max(mv, v128.load(p + (<usize>i << 2)));
+    for (i = 4; i + 4 <= n; i += 4) mv = f32x4.pmax(mv, v128.load(p + (<usize>i << 2)));
     m = hmax(mv);
   }
   for (; i < n; i++) m = max(m, load<f32>(p + (<usize>i << 2)));

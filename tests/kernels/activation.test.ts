@@ -282,6 +282,23 @@ function expectWithin(actual: Float32Array, want: Float64Array, tol: Float64Arra
 }
 
 describe("softmax and log-softmax", () => {
+  it("a NaN logit makes its own row NaN and leaves the other rows alone (NaN anywhere in a SIMD group or tail)", async () => {
+    for (const e of await allEngines()) {
+      for (const cols of [1, 3, 4, 5, 9, 17]) {
+        for (let at = 0; at < cols; at++) {
+          const x = Float32Array.from({ length: 2 * cols }, (_, i) => (i % 7) - 3);
+          x[cols + at] = Number.NaN;
+          for (const name of ["softmaxForward", "logSoftmaxForward"] as const) {
+            const y = runRows(e, (k, [p], o) => k[name](2, cols, p!, o), [x], 2 * cols, name);
+            const ctx = `${e.backend} ${name} cols=${cols} NaN at ${at}`;
+            expect(y.subarray(0, cols).every((v) => Number.isFinite(v)), ctx).toBe(true);
+            expect(y.subarray(cols).every((v) => Number.isNaN(v)), ctx).toBe(true);
+          }
+        }
+      }
+    }
+  });
+
   it("forward on 220 shapes vs the exact f64 values, every backend", async () => {
     const rng = new TestRandom(34);
     const engines = await allEngines();

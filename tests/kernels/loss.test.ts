@@ -197,6 +197,24 @@ describe("softmaxCrossEntropy", () => {
   });
 });
 
+describe("softmaxCrossEntropy NaN", () => {
+  it("a NaN logit anywhere in a row makes the loss and that row's gradient NaN, other rows stay finite", async () => {
+    for (const e of await allEngines()) {
+      for (const cols of [1, 3, 4, 5, 9, 17]) {
+        for (let at = 0; at < cols; at++) {
+          const x = Float32Array.from({ length: 2 * cols }, (_, i) => (i % 7) - 3);
+          x[at] = Number.NaN;
+          const out = runCe(e, { rows: 2, cols, x, labels: Int32Array.from([0, cols - 1]), smoothing: 0.1, scale: 0.5 }, true);
+          const ctx = `${e.backend} cols=${cols} NaN at ${at}`;
+          expect(out.loss, ctx).toBeNaN();
+          expect(out.grad!.subarray(0, cols).every((v) => Number.isNaN(v)), ctx).toBe(true);
+          expect(out.grad!.subarray(cols).every((v) => Number.isFinite(v)), ctx).toBe(true);
+        }
+      }
+    }
+  });
+});
+
 describe("nllLoss", () => {
   it("220 random shapes: exact loss and one-hot gradient, every backend", async () => {
     const rng = new TestRandom(42);
