@@ -275,7 +275,8 @@ export function im2col(
           // scalar tail and nothing outside the row is touched.
           const rowBytes = <usize>outW << 2;
           const last = rowBytes - 16;
-          memory.fill(dst, 0, <usize>oyLo * rowBytes);
+          // memory.fill is a call into the runtime even for 0 bytes: only when padding needs it.
+          if (oyLo > 0) memory.fill(dst, 0, <usize>oyLo * rowBytes);
           let d = dst + <usize>oyLo * rowBytes;
           let src = xc + (<usize>((oyLo * strideH + offY) * inW + offX) << 2);
           const srcStep = <usize>(strideH * inW) << 2;
@@ -285,7 +286,7 @@ export function im2col(
             d += rowBytes;
             src += srcStep;
           }
-          memory.fill(d, 0, <usize>(outH - oyHi) * rowBytes);
+          if (oyHi < outH) memory.fill(d, 0, <usize>(outH - oyHi) * rowBytes);
           dst += <usize>outH * rowBytes;
           continue;
         }
