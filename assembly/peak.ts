@@ -1,16 +1,23 @@
 // The practical SIMD multiply-add ceiling of the machine, measured with the instruction mix of a
 // GEMM micro-kernel: per iteration 2 vector loads + 6 broadcast loads + 12 multiply-adds into 12
-// independent accumulators, all operands read from one 64-byte block that stays in L1.
+// independent accumulators, all operands read from one 64-byte block that stays in L1. It is
+// exactly the ceiling the 6×8 f32x4 GEMM tile can reach, so "% of peak" reads as kernel efficiency.
+// FLOPs = iterations · 12 accumulators · 4 lanes · 2.
 //
-// Why not a register-only chain `acc = acc·m + c` (the first version of this probe): without FMA
-// it puts the multiply AND the add on each accumulator's dependency chain, and 12 chains do not
-// cover that latency, so it measured ~36 GFLOP/s where this loop measures ~47 on the same core
-// (Sapphire Rapids guest, Node 20). In a GEMM the product a·b is off the chain (its inputs are
-// loads) and only the add is on it, so the FP ports can run 3 vector ops per cycle; the loads go
-// to the load ports and cost the FP ports nothing. With relaxed_madd the same loop keeps both FMA
-// ports busy (~61 vs ~55 GFLOP/s for the chained form).
-// It is also exactly the ceiling a 6×8 f32x4 tile can reach, so "% of peak" reads as kernel
-// efficiency. FLOPs = iterations · 12 accumulators · 4 lanes · 2.
+// Why not the first version of this probe, `acc = acc·m + c` with m and c constant splats: with
+// plain SIMD it measured ~37 GFLOP/s where this loop measures ~47 (one core, Node 20 / V8 11.3,
+// Sapphire Rapids guest; min of 300 interleaved runs, so other processes barely show). The V8
+// disassembly (--print-wasm-code) shows two causes:
+//  1. 12 accumulators + m + c + a temporary fill the 15 xmm registers V8 allocates on x64 (xmm15
+//     is its scratch), so V8 rematerialises the two constant splats inside the loop every
+//     iteration (movq imm64; vmovq; vpunpcklqdq, twice): 6 extra instructions, 4 of them on the
+//     vector ports that also run the multiplies and adds. Loading m and c from memory before the
+//     loop (no rematerialisation possible) lifts the same chain to ~44.
+//  2. The chain puts the multiply AND the add on each accumulator's dependency path; in a GEMM
+//     the product's inputs are loads, so only the add is on the path and the three vector ports
+//     (multiplies on two, adds on two, one shared) stay busy: 12 flops/cycle ≈ 47 GFLOP/s at ~3.9 GHz.
+// With relaxed_madd both forms reach ~63: two FMA ports, 16 flops/cycle. The loads here cost the
+// FP ports nothing (they go to the load ports), which is why this loop is a fair ceiling.
 
 const OPERANDS = memory.data<f32>([
   0.001, 0.002, 0.003, 0.004, 0.005, 0.006, 0.007, 0.008,
