@@ -54,6 +54,11 @@ export interface Recipe {
   /** Loss config for `lossFromConfig`, e.g. { type: "CrossEntropyLoss" }. */
   loss: ModuleConfig;
   data: DataSpec;
+  /**
+   * Record min/max/mean/std/histogram of every layer's weight, bias and output every this many
+   * steps (problem C4: 100); absent: no statistics.
+   */
+  weightStatsEvery?: number;
 }
 
 /** A reference network with its recipe. */
@@ -161,7 +166,7 @@ export const PRESETS: Readonly<Record<string, Preset>> = {
     ),
     inputShape: [1, 28, 28],
     classes: 10,
-    recipe: { optimizer: "adam", lr: 1e-3, batchSize: 32, epochs: 10, loss: { type: "NLLLoss" }, data: MNIST },
+    recipe: { optimizer: "adam", lr: 1e-3, batchSize: 32, epochs: 10, loss: { type: "NLLLoss" }, data: MNIST, weightStatsEvery: 100 },
   },
   moons: {
     name: "moons",

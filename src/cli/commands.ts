@@ -7,7 +7,9 @@
  *   seed, backend and test figures in `extra`, so `simdnet eval <folder>` knows its data set;
  * - `history.json` — fit's History (per-epoch logs), the per-step trace and the test result;
  * - `loss.svg`, `accuracy.svg` — charts (vega-lite, rendered headlessly);
- * - `log.jsonl` — JSON lines (begin, one per epoch, end), written as training goes.
+ * - `log.jsonl` — JSON lines (begin, one per epoch, end), written as training goes;
+ * - with `recipe.weightStatsEvery` (C4): `weight-stats.jsonl` (min, max, mean, std, histogram of
+ *   every layer's weight, bias and output) and `weights.svg`.
  *
  * Progress, the per-epoch checkpoint into the run folder and the log are src/train's callbacks.
  *
@@ -28,11 +30,11 @@ import { lossFromConfig } from "../nn/loss.js";
 import type { JsonValue, Module, ModuleConfig } from "../nn/module.js";
 import { createOptimizer, getPreset, OPTIMIZER_NAMES, PRESET_NAMES, type DataSpec, type Recipe } from "../presets.js";
 import { evaluate, fit } from "../train/fit.js";
-import { JsonLinesLogger, ModelCheckpoint, ProgressBar } from "../train/callbacks.js";
+import { JsonLinesLogger, ModelCheckpoint, ProgressBar, WeightStats } from "../train/callbacks.js";
 import type { Callback, History } from "../train/types.js";
 import { UsageError, type BackendChoice, type EvalCommand, type InfoCommand, type TrainCommand } from "./args.js";
 import { loadData, type Split } from "./data.js";
-import { renderCharts } from "./plots.js";
+import { renderCharts, renderStatsChart, type StatPoint } from "./plots.js";
 import { StepTraceCallback } from "./trace.js";
 
 /** Where the CLI writes: lines of text, and a raw stream for the progress bar. */
@@ -100,7 +102,7 @@ function recipeFromJson(value: unknown, inputShape: number[] | null, file: strin
     throw new SimdnetError(`${where}: expected an object { optimizer, lr, batchSize, epochs, loss, data }, got ${JSON.stringify(value)}`);
   }
   const r = (value ?? {}) as Record<string, unknown>;
-  const known = ["optimizer", "lr", "batchSize", "epochs", "loss", "data"];
+  const known = ["optimizer", "lr", "batchSize", "epochs", "loss", "data", "weightStatsEvery"];
   for (const k of Object.keys(r)) {
     if (!known.includes(k)) throw new SimdnetError(`${where}: unknown key "${k}" (expected one of ${known.join(", ")})`);
   }
@@ -111,7 +113,7 @@ function recipeFromJson(value: unknown, inputShape: number[] | null, file: strin
     }
     out.optimizer = r["optimizer"] as Recipe["optimizer"];
   }
-  for (const key of ["lr", "batchSize", "epochs"] as const) {
+  for (const key of ["lr", "batchSize", "epochs", "weightStatsEvery"] as const) {
     const v = r[key];
     if (v === undefined) continue;
     const ok = typeof v === "number" && Number.isFinite(v) && v > 0 && (key === "lr" || Number.isInteger(v));
@@ -226,6 +228,8 @@ export async function trainCommand(cmd: TrainCommand, io: CliIO): Promise<TrainR
       save: (m, epoch, logs) => void saveModel(m, dir, { inputShape, extra: { ...extraFor({ loss: logs.valLoss, accuracy: logs.valAccuracy }), epoch } }),
     }),
   ];
+  const stats = recipe.weightStatsEvery === undefined ? null : new WeightStats({ every: recipe.weightStatsEvery });
+  if (stats !== null) callbacks.push(stats);
   const t0 = performance.now();
   const history = await fit(model, train.x, train.y, {
     epochs: recipe.epochs, batchSize: recipe.batchSize, seed: cmd.seed, optimizer, loss,
@@ -243,8 +247,14 @@ export async function trainCommand(cmd: TrainCommand, io: CliIO): Promise<TrainR
 
   saveModel(model, dir, { inputShape, extra: { ...extraFor(test_), epoch: history.epochs.length, trainSamplesPerSecond: samplesPerSecond } });
   const stepTrace = trace.trace();
-  writeFileSync(join(dir, "history.json"), JSON.stringify({ ...history, trace: stepTrace, test: test_, seconds, trainSamplesPerSecond: samplesPerSecond }, null, 1) + "\n");
+  // Weight statistics get their own files (they outweigh the rest of the history many times).
+  const { weightStats, ...records } = history.records;
+  writeFileSync(join(dir, "history.json"), JSON.stringify({ ...history, records, trace: stepTrace, test: test_, seconds, trainSamplesPerSecond: samplesPerSecond }, null, 1) + "\n");
   const charts = await renderCharts(history, { title: target.name, trace: stepTrace, valName: "test" });
+  if (weightStats !== undefined && weightStats.length > 0) {
+    writeFileSync(join(dir, "weight-stats.jsonl"), weightStats.map((r) => JSON.stringify(r)).join("\n") + "\n");
+    charts["weights.svg"] = await renderStatsChart(weightStats as StatPoint[], `${target.name}: per-layer statistics every ${recipe.weightStatsEvery} steps`);
+  }
   for (const [file, svg] of Object.entries(charts)) writeFileSync(join(dir, file), svg);
 
   const unit = recipe.data.name === "mnist" ? "images" : "samples";

@@ -88,6 +88,48 @@ export async function renderSvg(spec: Record<string, unknown>): Promise<string> 
   }
 }
 
+/** One recorded statistic (a subset of src/train's TensorStats). */
+export interface StatPoint {
+  step: number;
+  name: string;
+  kind: string;
+  mean: number;
+  std: number;
+  min: number;
+  max: number;
+}
+
+/**
+ * Per-layer statistics over the run (problem C4): one panel per kind (weight, bias, activation),
+ * the standard deviation of each tensor against the step, with its mean as a dashed line.
+ */
+export async function renderStatsChart(stats: readonly StatPoint[], title: string): Promise<string> {
+  const values = stats.flatMap((s) => [
+    { step: s.step, name: s.name, kind: s.kind, figure: "std", value: s.std },
+    { step: s.step, name: s.name, kind: s.kind, figure: "mean", value: s.mean },
+  ]).filter((p) => Number.isFinite(p.value));
+  return renderSvg({
+    $schema: "https://vega.github.io/schema/vega-lite/v6.json",
+    title,
+    data: { values },
+    facet: { column: { field: "kind", type: "nominal", title: null, sort: ["weight", "bias", "activation"] } },
+    spec: {
+      width: 260,
+      height: 200,
+      mark: { type: "line", strokeWidth: 1.5 },
+      encoding: {
+        x: { field: "step", type: "quantitative", title: "step" },
+        y: { field: "value", type: "quantitative", title: "std (solid), mean (dashed)" },
+        color: { field: "name", type: "nominal", title: "tensor", legend: { labelLimit: 300 } },
+        strokeDash: { field: "figure", type: "nominal", scale: { domain: ["std", "mean"], range: [[1, 0], [4, 3]] }, legend: null },
+        detail: { field: "figure" },
+      },
+    },
+    resolve: { scale: { y: "independent" } },
+    config: { background: "white" },
+  });
+}
+
 /**
  * The loss and accuracy charts of a run: `{ "loss.svg": …, "accuracy.svg": … }` (accuracy only
  * when the run has class labels). `valName` labels the validation series ("test" when the test

@@ -104,7 +104,7 @@ describe("train from a model.json", () => {
     writeFileSync(file, JSON.stringify({
       format: "simdnet-model", version: 1, inputShape: [2],
       module: { type: "Sequential", layers: [{ type: "Linear", inFeatures: 2, outFeatures: 4 }, { type: "ReLU" }, { type: "Linear", inFeatures: 4, outFeatures: 2 }] },
-      extra: { recipe: { optimizer: "sgd", lr: 0.1, epochs: 1, data: { name: "moons", n: 100, noise: 0.1, testRatio: 0.5 } } },
+      extra: { recipe: { optimizer: "sgd", lr: 0.1, epochs: 1, data: { name: "moons", n: 100, noise: 0.1, testRatio: 0.5 }, weightStatsEvery: 2 } },
     }));
     const out = join(dir, "tiny-run");
     const r = await run(["train", file, "--batch-size", "10", "--out", out]);
@@ -113,6 +113,17 @@ describe("train from a model.json", () => {
     expect(r.out).toContain("recipe: sgd lr 0.1, batch 10, 1 epoch");
     expect(r.out).toContain("on 50 samples");
     expect(existsSync(join(out, "model.safetensors"))).toBe(true);
+    // 50 samples in batches of 10: steps 1-5, statistics at steps 2 and 4 for 2 weights, 2 biases, 3 outputs.
+    const stats = readFileSync(join(out, "weight-stats.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l));
+    expect(stats.map((r) => r.step)).toEqual([2, 2, 2, 2, 2, 2, 2, 4, 4, 4, 4, 4, 4, 4]);
+    expect(stats.filter((r) => r.step === 2).map((r) => `${r.name}:${r.kind}`)).toEqual([
+      "0.weight:weight", "0.bias:bias", "0.output:activation", "1.output:activation", "2.weight:weight", "2.bias:bias", "2.output:activation",
+    ]);
+    expect(stats[0].histogram.counts.reduce((a: number, b: number) => a + b, 0)).toBe(8);
+    const svg = readFileSync(join(out, "weights.svg"), "utf8");
+    expect(svg.startsWith("<svg")).toBe(true);
+    expect(svg).toContain("0.weight");
+    expect(JSON.parse(readFileSync(join(out, "history.json"), "utf8")).records.weightStats).toBeUndefined();
   }, 30_000);
 
   it("a model.json without data whose input shape implies none is a clear error", async () => {
