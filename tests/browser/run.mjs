@@ -62,6 +62,7 @@ run("esbuild sample", node, [join(root, "examples", "bundlers", "esbuild", "buil
 run("Vite sample", node, [join(root, "node_modules", "vite", "bin", "vite.js"), "build", join("examples", "bundlers", "vite"), "--logLevel", "warn"]);
 
 const specs = readdirSync(here).filter((f) => f.endsWith(".spec.mjs")).map((f) => join(here, f));
-const r = spawnSync(node, ["--test", "--test-concurrency=1", "--test-reporter=spec", ...specs], { cwd: root, stdio: "inherit" });
+// A hung page (page.evaluate has no timeout of its own) fails its test after 2 minutes.
+const r = spawnSync(node, ["--test", "--test-concurrency=1", "--test-timeout=120000", "--test-reporter=spec", ...specs], { cwd: root, stdio: "inherit" });
 console.log(`test:browser: ${r.status === 0 ? "passed" : "FAILED"} in ${((Date.now() - t0) / 1000).toFixed(1)} s (builds included)`);
 process.exit(r.status ?? 1);
