@@ -7,11 +7,13 @@
 import { exp4, hsum, rowExpSum, rowExpSumOnly, rowMax, sigmoid4, tanh4 } from "./math";
 
 export function reluForward(n: i32, x: usize, y: usize): void {
+  // pmax(x, 0) = x < 0 ? 0 : x is one maxps on x64 (wasm's max needs a NaN/−0 fix-up sequence)
+  // and keeps NaN; adding +0 turns its −0 into +0, so the result equals max(x, 0) bit for bit.
   const zero = f32x4.splat(0);
   let i = 0;
   for (; i + 4 <= n; i += 4) {
     const o = <usize>i << 2;
-    v128.store(y + o, f32x4.max(v128.load(x + o), zero));
+    v128.store(y + o, f32x4.add(f32x4.pmax(v128.load(x + o), zero), zero));
   }
   for (; i < n; i++) {
     const o = <usize>i << 2;
