@@ -200,3 +200,15 @@ describe("simdnet info", () => {
     expect(js.out).toContain("backend: js\n");
   });
 });
+
+describe("package wiring", () => {
+  it("bin simdnet is the built src/cli.ts (with a shebang), and npm start trains C1 for one epoch", () => {
+    const root = join(import.meta.dirname ?? new URL(".", import.meta.url).pathname, "../..");
+    const pkg = JSON.parse(readFileSync(join(root, "package.json"), "utf8"));
+    expect(pkg.bin).toEqual({ simdnet: "./dist/cli.js" });
+    expect(pkg.scripts.start).toBe("node dist/cli.js train c1 --epochs 1");
+    // prepare builds dist/ on npm install, so npm start works right after a fresh clone's install.
+    expect(pkg.scripts.prepare).toMatch(/npm run build/);
+    expect(readFileSync(join(root, "src/cli.ts"), "utf8").startsWith("#!/usr/bin/env node\n")).toBe(true);
+  });
+});
