@@ -41,6 +41,7 @@ const summary: Record<string, unknown>[] = [];
 for (const mode of ["sorted", "shuffled"] as const) {
   // Several initialisations: how many units die depends on where they start.
   const finals: number[][] = [];
+  const initial: number[][] = [];
   const accs: number[] = [];
   for (let s = 0; s < seeds; s++) {
     manualSeed(seed + s);
@@ -51,6 +52,7 @@ for (const mode of ["sorted", "shuffled"] as const) {
       if (s !== 0) return;
       deadFractions(net, sorted.x).forEach((f, l) => curve.push({ x: step, y: f, series: `${mode}, layer ${l + 1}`, facet: mode }));
     };
+    initial.push(deadFractions(net, sorted.x));
     record(0);
     trainer.trainEpoch(loader, (step) => {
       if (step % 25 === 0) record(step);
@@ -71,14 +73,16 @@ for (const mode of ["sorted", "shuffled"] as const) {
     trainer.dispose();
     net.dispose();
   }
-  const mean = finals[0]!.map((_, l) => finals.reduce((a, f) => a + f[l]!, 0) / finals.length);
+  const meanOf = (runs: number[][]): number[] => runs[0]!.map((_, l) => runs.reduce((a, f) => a + f[l]!, 0) / runs.length);
+  const mean = meanOf(finals);
+  const meanInitial = meanOf(initial);
   mean.forEach((f, l) => bars.push({ category: `layer ${l + 1}`, value: f, series: mode }));
   console.log(
-    `${mode}: dead fraction per hidden layer after one epoch (mean of ${seeds} inits) ` +
+    `${mode}: dead fraction per hidden layer at init ${meanInitial.map((f) => f.toFixed(3)).join(" / ")}, after one epoch (mean of ${seeds} inits) ` +
       `${mean.map((f) => f.toFixed(3)).join(" / ")}; per init ${finals.map((f) => f.map((v) => v.toFixed(2)).join("/")).join(", ")}; ` +
       `training accuracy ${accs.map((a) => a.toFixed(3)).join(", ")}`,
   );
-  summary.push({ mode, meanDeadFraction: mean, deadFractions: finals, accuracy: accs });
+  summary.push({ mode, meanDeadFractionAtInit: meanInitial, meanDeadFraction: mean, deadFractions: finals, accuracy: accs });
 }
 console.log("wrote", writeJson("p3", { seed, seeds, lr, summary }));
 console.log("wrote", await writeFigure("p3-dead-units", barChart(bars, {
