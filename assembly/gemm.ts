@@ -189,10 +189,36 @@ function packA(mc: i32, kc: i32, a: usize, rs: usize, cs: usize, alpha: f32, six
     const rows = min(mc - i0, h);
     const src = a + <usize>i0 * rsb;
     if (cs == 1 && rows == MR && h == MR) {
-      // A stored m×k: six row pointers, one element of each per step (a transposing copy).
+      // A stored m×k: six row pointers, a transposing copy. Four steps at a time: rows 0–3 go
+      // through a 4×4 register transpose, rows 4–5 are interleaved into pairs, and each step's
+      // six values are written as one 4-float and one 2-float store (~4× fewer instructions than
+      // element by element; packing A was 8% of the 32×100×784 products).
       const r0 = src, r1 = r0 + rsb, r2 = r1 + rsb, r3 = r2 + rsb, r4 = r3 + rsb, r5 = r4 + rsb;
+      const va = f32x4.splat(alpha);
       let d = dst;
-      for (let p = 0; p < kc; p++) {
+      let p = 0;
+      for (; p + 4 <= kc; p += 4) {
+        const o = <usize>p << 2;
+        const x0 = f32x4.mul(v128.load(r0 + o), va), x1 = f32x4.mul(v128.load(r1 + o), va);
+        const x2 = f32x4.mul(v128.load(r2 + o), va), x3 = f32x4.mul(v128.load(r3 + o), va);
+        const x4 = f32x4.mul(v128.load(r4 + o), va), x5 = f32x4.mul(v128.load(r5 + o), va);
+        const t0 = v128.shuffle<f32>(x0, x1, 0, 4, 1, 5);
+        const t1 = v128.shuffle<f32>(x0, x1, 2, 6, 3, 7);
+        const t2 = v128.shuffle<f32>(x2, x3, 0, 4, 1, 5);
+        const t3 = v128.shuffle<f32>(x2, x3, 2, 6, 3, 7);
+        const lo = v128.shuffle<f32>(x4, x5, 0, 4, 1, 5);
+        const hi = v128.shuffle<f32>(x4, x5, 2, 6, 3, 7);
+        v128.store(d, v128.shuffle<f32>(t0, t2, 0, 1, 4, 5));
+        v128.store64_lane(d, lo, 0, 16);
+        v128.store(d, v128.shuffle<f32>(t0, t2, 2, 3, 6, 7), 24);
+        v128.store64_lane(d, lo, 1, 40);
+        v128.store(d, v128.shuffle<f32>(t1, t3, 0, 1, 4, 5), 48);
+        v128.store64_lane(d, hi, 0, 64);
+        v128.store(d, v128.shuffle<f32>(t1, t3, 2, 3, 6, 7), 72);
+        v128.store64_lane(d, hi, 1, 88);
+        d += MR << 4;
+      }
+      for (; p < kc; p++) {
         const o = <usize>p << 2;
         store<f32>(d, alpha * load<f32>(r0 + o));
         store<f32>(d, alpha * load<f32>(r1 + o), 4);
@@ -201,6 +227,34 @@ function packA(mc: i32, kc: i32, a: usize, rs: usize, cs: usize, alpha: f32, six
         store<f32>(d, alpha * load<f32>(r4 + o), 16);
         store<f32>(d, alpha * load<f32>(r5 + o), 20);
         d += MR << 2;
+      }
+    } else if (cs == 1 && rows == 4 && h == 4 && kc >= 4) {
+      // The same for a 4-row panel: one 4×4 transpose per four steps, scalar steps after.
+      const r0 = src, r1 = r0 + rsb, r2 = r1 + rsb, r3 = r2 + rsb;
+      const va = f32x4.splat(alpha);
+      let d = dst;
+      let p = 0;
+      for (; p + 4 <= kc; p += 4) {
+        const o = <usize>p << 2;
+        const x0 = f32x4.mul(v128.load(r0 + o), va), x1 = f32x4.mul(v128.load(r1 + o), va);
+        const x2 = f32x4.mul(v128.load(r2 + o), va), x3 = f32x4.mul(v128.load(r3 + o), va);
+        const t0 = v128.shuffle<f32>(x0, x1, 0, 4, 1, 5);
+        const t1 = v128.shuffle<f32>(x0, x1, 2, 6, 3, 7);
+        const t2 = v128.shuffle<f32>(x2, x3, 0, 4, 1, 5);
+        const t3 = v128.shuffle<f32>(x2, x3, 2, 6, 3, 7);
+        v128.store(d, v128.shuffle<f32>(t0, t2, 0, 1, 4, 5));
+        v128.store(d, v128.shuffle<f32>(t0, t2, 2, 3, 6, 7), 16);
+        v128.store(d, v128.shuffle<f32>(t1, t3, 0, 1, 4, 5), 32);
+        v128.store(d, v128.shuffle<f32>(t1, t3, 2, 3, 6, 7), 48);
+        d += 64;
+      }
+      for (; p < kc; p++) {
+        const o = <usize>p << 2;
+        store<f32>(d, alpha * load<f32>(r0 + o));
+        store<f32>(d, alpha * load<f32>(r1 + o), 4);
+        store<f32>(d, alpha * load<f32>(r2 + o), 8);
+        store<f32>(d, alpha * load<f32>(r3 + o), 12);
+        d += 16;
       }
     } else if (rs == 1 && rows == MR && h == MR) {
       // Aᵀ stored k×m: six adjacent values per step.
