@@ -173,11 +173,13 @@ test("Playground: the controls rebuild the network and write the state into the 
   await page.click("#play");
   assert.ok(await waitFor(page, () => window.playground.status.epoch >= 20, null, { timeout: 20_000, errors }), "trains with L2");
   await page.click("#play");
-  // Down to logistic regression on the features (the Playground allows 0 hidden layers).
+  assert.ok(await waitFor(page, () => !window.playground.status.running, null, { timeout: 10_000, errors }), "paused");
+  // Down to logistic regression on the features (the Playground allows 0 hidden layers). Each
+  // click waits for the rebuilt network: the buttons of the old one would remove the same layer.
+  n = await page.evaluate(() => window.playground.status.updates);
   for (let layers = 3; layers > 0; layers--) {
     await page.click("#remove-layer");
     assert.ok(await updated(++n));
-    n = await page.evaluate(() => window.playground.status.updates);
   }
   assert.equal(new URL(page.url()).searchParams.get("hidden"), "");
   assert.equal(await page.locator("canvas.neuron").count(), 0);
