@@ -293,6 +293,7 @@ for (const bundler of ["esbuild", "vite"]) {
     const sample = await waitFor(page, () => window.sample?.done ? window.sample : null, null, { timeout: 30_000, errors });
     assert.ok(sample, "the app finished");
     assert.equal(sample.backend, "wasm-relaxed-simd");
+    assert.equal(sample.epochs, 300, "model.fit ran every epoch");
     assert.ok(sample.accuracy >= 0.9, `training accuracy ${sample.accuracy}`);
     await page.screenshot({ path: join(shotDir, `bundler-${bundler}.png`) });
     assertNoErrors(errors, bundler);
