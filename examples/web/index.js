@@ -9,6 +9,8 @@ try {
   const engine = await createEngine();
   out.textContent += ` · backend: ${engine.backend}`;
 } catch (err) {
-  // e.g. a Content-Security-Policy without 'wasm-unsafe-eval' (try index.html?csp=no-wasm).
-  out.textContent += ` · WASM SIMD ${features.simd ? "validates" : "missing"}, but no WASM engine: ${err instanceof Error ? err.message : String(err)}`;
+  // e.g. a Content-Security-Policy without 'wasm-unsafe-eval' (try index.html?csp=no-wasm): the
+  // plain JS kernels need no WebAssembly.
+  const engine = await createEngine({ backend: "js" });
+  out.textContent += ` · backend: ${engine.backend} (WASM SIMD ${features.simd ? "validates" : "is missing"}, but compiling it failed: ${err instanceof Error ? err.message : String(err)})`;
 }
