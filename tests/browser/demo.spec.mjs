@@ -85,6 +85,9 @@ test("CSP: the .wasm builds load from URLs; under a policy without 'wasm-unsafe-
   assert.match(js.wasmError, /Content Security Policy|CompileError/);
   assert.equal(js.backend, "js");
   assert.ok(js.last < js.first / 2, `the js backend trains: loss ${js.first} → ${js.last}`);
+  // The start page itself falls back to the js backend.
+  assert.ok(await waitFor(blocked.page, () => /backend: js \(/.test(document.getElementById("isolation").textContent), null, { timeout: 10_000, errors: blocked.errors }));
+  assertNoErrors(blocked.errors, "index (?csp=no-wasm)");
 });
 
 test("Playground: moons reaches ≥ 95 % test accuracy within 200 epochs, state from the URL", async () => {
