@@ -13,6 +13,32 @@ import { sum } from "./reduce";
   return f64x2.extract_lane(v, 0) + f64x2.extract_lane(v, 1);
 }
 
+/** Element j of four consecutive rows (row stride `stride` bytes) as one vector, row k in lane k. */
+// @ts-ignore: decorator
+@inline function gather4(p: usize, stride: usize, j: i32): v128 {
+  const q = p + (<usize>j << 2);
+  let v = f32x4.splat(load<f32>(q));
+  v = f32x4.replace_lane(v, 1, load<f32>(q + stride));
+  v = f32x4.replace_lane(v, 2, load<f32>(q + 2 * stride));
+  return f32x4.replace_lane(v, 3, load<f32>(q + 3 * stride));
+}
+
+/** Stores lane k of v as element j of row k (the inverse of gather4). */
+// @ts-ignore: decorator
+@inline function scatter4(p: usize, stride: usize, j: i32, v: v128): void {
+  const q = p + (<usize>j << 2);
+  store<f32>(q, f32x4.extract_lane(v, 0));
+  store<f32>(q + stride, f32x4.extract_lane(v, 1));
+  store<f32>(q + 2 * stride, f32x4.extract_lane(v, 2));
+  store<f32>(q + 3 * stride, f32x4.extract_lane(v, 3));
+}
+
+/** The f64 label-gradient fix of one row (see softmaxCrossEntropy): grad at the label in f64. */
+// @ts-ignore: decorator
+@inline function storeLabelGrad(gr: usize, label: i32, eLabel: f32, sumExp: f32, gradScale: f32, s: f64, uniform: f64): void {
+  store<f32>(gr + (<usize>label << 2), <f32>(<f64>gradScale * (<f64>eLabel / <f64>sumExp - (1 - s) - uniform)));
+}
+
 export function softmaxCrossEntropy(
   rows: i32, cols: i32, logits: usize, labels: usize, smoothing: f32, grad: usize, gradScale: f32,
 ): f64 {
@@ -20,7 +46,72 @@ export function softmaxCrossEntropy(
   const s = <f64>smoothing;
   const uniform = s / <f64>cols;
   let total: f64 = 0;
-  for (let r = 0; r < rows; r++) {
+  // Σ_r log Σ_r is taken as the log of the product of the row sums, flushed before it could
+  // overflow: one f64 log per at least 288/log10(cols) rows instead of one per row (a 2-class row
+  // would otherwise spend most of its time in the log). Every row sum is ≥ 1 (the max contributes
+  // e^0 = 1) and ≤ cols < 2^31, so a product ≤ 1e288 times one more sum stays finite; the
+  // product's rounding (2^-53 per row, relative) is negligible next to the f32 sums themselves.
+  let product: f64 = 1;
+  let r = 0;
+  if (cols < 8) {
+    // Narrow rows (a 2-class problem, cols < 8): four rows at a time, row k in lane k, so each
+    // exp4 does four useful lanes; row by row a 2-wide row would waste half of them, and the
+    // per-row chain of max, sum, divide and stores would dominate. Same arithmetic per row as
+    // the row loop below except the order of the f32 row sum.
+    const vb = f32x4.splat(<f32>(-<f64>gradScale * uniform));
+    const vscale = f32x4.splat(gradScale);
+    const oneMinusS = f64x2.splat(1 - s);
+    for (; r + 4 <= rows; r += 4) {
+      const x0 = logits + <usize>r * rowBytes;
+      let mv = gather4(x0, rowBytes, 0);
+      for (let j = 1; j < cols; j++) mv = f32x4.pmax(mv, gather4(x0, rowBytes, j));
+      let sv = f32x4.splat(0);
+      let sxLo = f64x2.splat(0), sxHi = f64x2.splat(0);
+      for (let j = 0; j < cols; j++) {
+        const xj = gather4(x0, rowBytes, j);
+        sv = f32x4.add(sv, exp4(f32x4.sub(xj, mv)));
+        sxLo = f64x2.add(sxLo, widenLow(xj));
+        sxHi = f64x2.add(sxHi, widenHigh(xj));
+      }
+      const lab = v128.load(labels + (<usize>r << 2));
+      const l0 = i32x4.extract_lane(lab, 0), l1 = i32x4.extract_lane(lab, 1);
+      const l2 = i32x4.extract_lane(lab, 2), l3 = i32x4.extract_lane(lab, 3);
+      let xl = f32x4.splat(load<f32>(x0 + (<usize>l0 << 2)));
+      xl = f32x4.replace_lane(xl, 1, load<f32>(x0 + rowBytes + (<usize>l1 << 2)));
+      xl = f32x4.replace_lane(xl, 2, load<f32>(x0 + 2 * rowBytes + (<usize>l2 << 2)));
+      xl = f32x4.replace_lane(xl, 3, load<f32>(x0 + 3 * rowBytes + (<usize>l3 << 2)));
+      // (1 − s)·(m − x_label) + s·(m − mean(x)) per row, in f64 lanes.
+      const mLo = widenLow(mv), mHi = widenHigh(mv);
+      let t = f64x2.add(
+        f64x2.mul(oneMinusS, f64x2.sub(mLo, widenLow(xl))),
+        f64x2.mul(oneMinusS, f64x2.sub(mHi, widenHigh(xl))),
+      );
+      if (smoothing != 0) {
+        const vs = f64x2.splat(s), vc = f64x2.splat(<f64>cols);
+        t = f64x2.add(t, f64x2.mul(vs, f64x2.sub(mLo, f64x2.div(sxLo, vc))));
+        t = f64x2.add(t, f64x2.mul(vs, f64x2.sub(mHi, f64x2.div(sxHi, vc))));
+      }
+      total += hsum64(t);
+      const s0 = f32x4.extract_lane(sv, 0), s1 = f32x4.extract_lane(sv, 1);
+      const s2 = f32x4.extract_lane(sv, 2), s3 = f32x4.extract_lane(sv, 3);
+      product *= (<f64>s0 * <f64>s1) * (<f64>s2 * <f64>s3);
+      if (product > 1e288) {
+        total += Math.log(product);
+        product = 1;
+      }
+      if (grad != 0) {
+        const g0 = grad + <usize>r * rowBytes;
+        const a = f32x4.div(vscale, sv);
+        for (let j = 0; j < cols; j++) scatter4(g0, rowBytes, j, madd(exp4(f32x4.sub(gather4(x0, rowBytes, j), mv)), a, vb));
+        const el = exp4(f32x4.sub(xl, mv));
+        storeLabelGrad(g0, l0, f32x4.extract_lane(el, 0), s0, gradScale, s, uniform);
+        storeLabelGrad(g0 + rowBytes, l1, f32x4.extract_lane(el, 1), s1, gradScale, s, uniform);
+        storeLabelGrad(g0 + 2 * rowBytes, l2, f32x4.extract_lane(el, 2), s2, gradScale, s, uniform);
+        storeLabelGrad(g0 + 3 * rowBytes, l3, f32x4.extract_lane(el, 3), s3, gradScale, s, uniform);
+      }
+    }
+  }
+  for (; r < rows; r++) {
     const xr = logits + <usize>r * rowBytes;
     const label = load<i32>(labels + (<usize>r << 2));
     const m = rowMax(xr, cols);
@@ -31,11 +122,15 @@ export function softmaxCrossEntropy(
     // with lse = m + log Σ; summed as log Σ + (1 − s)·(m − x_label) + s·(m − mean(x)) so that a
     // huge m never absorbs log Σ (m − x_label is exact in f64).
     const xLabel = <f64>load<f32>(xr + (<usize>label << 2));
-    let row = Math.log(sumExp) + (1 - s) * (<f64>m - xLabel);
-    if (smoothing != 0) row += s * (<f64>m - sum(cols, xr) / <f64>cols);
-    total += row;
+    total += (1 - s) * (<f64>m - xLabel);
+    if (smoothing != 0) total += s * (<f64>m - sum(cols, xr) / <f64>cols);
+    product *= sumExp;
+    if (product > 1e288) {
+      total += Math.log(product);
+      product = 1;
+    }
     if (grad != 0) {
-      const eLabel = <f64>load<f32>(gr + (<usize>label << 2));
+      const eLabel = load<f32>(gr + (<usize>label << 2));
       // grad = scale·e/Σ − scale·s/cols off the label: one multiply-add per element.
       const a = f32x4.splat(<f32>(<f64>gradScale / sumExp));
       const b = f32x4.splat(<f32>(-<f64>gradScale * uniform));
@@ -50,10 +145,10 @@ export function softmaxCrossEntropy(
       }
       // At the label p − target nears 0 as training converges: form it in f64 so the small
       // difference is not the remainder of two rounded f32 terms.
-      store<f32>(gr + (<usize>label << 2), <f32>(<f64>gradScale * (eLabel / sumExp - (1 - s) - uniform)));
+      storeLabelGrad(gr, label, eLabel, <f32>sumExp, gradScale, s, uniform);
     }
   }
-  return total;
+  return total + Math.log(product);
 }
 
 export function nllLoss(rows: i32, cols: i32, logProbs: usize, labels: usize, grad: usize, gradScale: f32): f64 {

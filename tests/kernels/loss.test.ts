@@ -34,6 +34,14 @@ function readGrad(s: Scratch, p: number, n: number, context: string): Float32Arr
   return s.f32(p, n);
 }
 
+/** Bit-for-bit equality (fast on large arrays, where toEqual is slow), naming the first difference. */
+function expectSame(actual: Float32Array, expected: Float32Array, context: string): void {
+  expect(actual.length, context).toBe(expected.length);
+  for (let i = 0; i < actual.length; i++) {
+    if (!Object.is(actual[i], expected[i])) throw new Error(`${context}: element ${i} is ${actual[i]}, expected ${expected[i]}`);
+  }
+}
+
 function expectWithin(actual: ArrayLike<number>, want: ArrayLike<number>, tol: ArrayLike<number>, context: string): void {
   for (let i = 0; i < actual.length; i++) {
     if (!(Math.abs(actual[i]! - want[i]!) <= tol[i]!)) {
@@ -55,7 +63,7 @@ function runCe(e: Engine, c: CeCase, withGrad: boolean): LossOut {
   const gp = withGrad ? gradOut(s, c.x.length) : 0;
   const loss = e.kernels.softmaxCrossEntropy(c.rows, c.cols, xp, lp, c.smoothing, gp, c.scale);
   const grad = withGrad ? readGrad(s, gp, c.x.length, `${e.backend} softmaxCrossEntropy`) : null;
-  expect(s.f32(xp, c.x.length), `${e.backend}: logits are read only`).toEqual(c.x);
+  expectSame(s.f32(xp, c.x.length), c.x, `${e.backend}: logits are read only`);
   s.freeAll();
   return { loss, grad };
 }
@@ -112,8 +120,8 @@ function runBce(e: Engine, x: Float32Array, t: Float32Array, scale: number, with
   const gp = withGrad ? gradOut(s, x.length) : 0;
   const loss = e.kernels.bceWithLogitsLoss(x.length, xp, tp, gp, scale);
   const grad = withGrad ? readGrad(s, gp, x.length, `${e.backend} bceWithLogitsLoss`) : null;
-  expect(s.f32(xp, x.length), `${e.backend}: logits are read only`).toEqual(x);
-  expect(s.f32(tp, t.length), `${e.backend}: targets are read only`).toEqual(t);
+  expectSame(s.f32(xp, x.length), x, `${e.backend}: logits are read only`);
+  expectSame(s.f32(tp, t.length), t, `${e.backend}: targets are read only`);
   s.freeAll();
   return { loss, grad };
 }
@@ -147,6 +155,34 @@ describe("softmaxCrossEntropy", () => {
         // grad = 0 means no gradient: same loss, bit for bit (the same arithmetic either way).
         expect(runCe(e, c, false).loss, `${ctx} without grad`).toBe(withGrad.loss);
       }
+    }
+  });
+
+  it("many rows: the log of the product of row sums is flushed before it overflows", async () => {
+    const rng = new TestRandom(45);
+    for (const e of await allEngines()) {
+      // 1000 classes of equal logits: every row sum is 1000, so the product passes 1e288 every
+      // 96 rows; the loss is exactly rows·ln 1000.
+      const rows = 500, cols = 1000;
+      const flat = runCe(e, { rows, cols, x: new Float32Array(rows * cols).fill(0.5), labels: rng.ints(rows, 0, cols - 1), smoothing: 0, scale: 1 }, false);
+      expect(Math.abs(flat.loss - rows * Math.log(cols)), `${e.backend} flat`).toBeLessThanOrEqual(rows * 8 * U);
+      // Two classes (the four-rows-at-a-time path): sums of 2 pass 1e288 every 957 rows.
+      const flat2 = runCe(e, { rows: 2003, cols: 2, x: new Float32Array(4006).fill(-7), labels: rng.ints(2003, 0, 1), smoothing: 0, scale: 1 }, true);
+      expect(Math.abs(flat2.loss - 2003 * Math.LN2), `${e.backend} flat 2-class`).toBeLessThanOrEqual(2003 * 8 * U);
+      expect(flat2.grad!.every((g) => Math.abs(Math.abs(g) - 0.5) < 1e-7), `${e.backend} flat 2-class grad ±½`).toBe(true);
+      for (const narrow of [1, 2, 3, 5, 7, 8]) {
+        const cn: CeCase = { rows: 1999, cols: narrow, x: rng.floats(1999 * narrow, -20, 20), labels: rng.ints(1999, 0, narrow - 1), smoothing: 0.3, scale: 0.01 };
+        const wn = ceExact(cn);
+        const on = runCe(e, cn, true);
+        expect(Math.abs(on.loss - wn.loss), `${e.backend} ${narrow} classes: ${on.loss} vs ${wn.loss}`).toBeLessThanOrEqual(wn.lossTol);
+        expectWithin(on.grad!, wn.grad, wn.gradTol, `${e.backend} ${narrow} classes grad`);
+      }
+      // Random logits, with smoothing and gradient, against the definition.
+      const c: CeCase = { rows: 300, cols: 257, x: rng.floats(300 * 257, -3, 3), labels: rng.ints(300, 0, 256), smoothing: 0.2, scale: 1 / 300 };
+      const want = ceExact(c);
+      const out = runCe(e, c, true);
+      expect(Math.abs(out.loss - want.loss), `${e.backend} random: ${out.loss} vs ${want.loss}`).toBeLessThanOrEqual(want.lossTol);
+      expectWithin(out.grad!, want.grad, want.gradTol, `${e.backend} random grad`);
     }
   });
 
@@ -266,7 +302,7 @@ describe("mseLoss", () => {
         const grad = readGrad(s, gp, n, ctx);
         for (let i = 0; i < n; i++) if (!Object.is(grad[i], wantGrad[i])) throw new Error(`${ctx}: grad ${i} is ${grad[i]}, expected ${wantGrad[i]}`);
         expect(Math.abs(e.kernels.mseLoss(n, pp, tp, 0, scale) - want), `${ctx} without grad`).toBeLessThanOrEqual(1e-13 * want);
-        expect(s.f32(pp, n), ctx).toEqual(pred);
+        expectSame(s.f32(pp, n), pred, `${ctx}: pred is read only`);
         s.freeAll();
       }
     }
