@@ -109,8 +109,18 @@ export interface KernelBenchOptions {
    * Which of tinybench's per-run latencies a figure uses: "median" (default), or "min", the run
    * least disturbed by other processes, for a loaded machine. The probe uses the same statistic.
    */
-  stat: "median" | "min";
+  stat: Stat;
+  /**
+   * "wall" (default): performance.now(). "cpu": the CPU time of this process (process.cpuUsage),
+   * which does not advance while other processes hold the core, for a loaded machine.
+   */
+  clock: Clock;
 }
+
+/** Statistic of the samples a figure uses. */
+export type Stat = "median" | "min";
+/** Clock the samples are taken with. */
+export type Clock = "wall" | "cpu";
 
 /** One measured (case, backend) pair. */
 export interface KernelResult {
@@ -139,14 +149,32 @@ async function engines(): Promise<Engine[]> {
   return out;
 }
 
-/** Median of tinybench's samples for fn, in ms. */
-async function timeIt(name: string, fn: () => void, time: number, stat: "median" | "min"): Promise<number> {
-  const bench = new Bench({ time, iterations: 3, warmupTime: Math.min(100, time / 4), warmupIterations: 2 });
-  bench.add(name, fn);
+/** Milliseconds of CPU time this process has used (all its threads), as tinybench's clock. */
+function cpuNow(): number {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+}
+
+/** Shortest timed sample: shorter runs are repeated inside one sample, so clock resolution and call overhead vanish. */
+const MIN_SAMPLE_MS = 0.5;
+
+/** Timing of fn with tinybench: the median (or min) of its samples, in ms per run. */
+async function timeIt(name: string, fn: () => void, time: number, stat: Stat, clock: Clock): Promise<number> {
+  const t0 = performance.now();
+  fn();
+  const once = performance.now() - t0;
+  const reps = once >= MIN_SAMPLE_MS ? 1 : Math.min(100_000, Math.ceil(MIN_SAMPLE_MS / Math.max(once, 1e-4)));
+  const sample = reps === 1 ? fn : (): void => {
+    for (let i = 0; i < reps; i++) fn();
+  };
+  const bench = new Bench({
+    time, iterations: 3, warmupTime: Math.min(100, time / 4), warmupIterations: 2, ...(clock === "cpu" ? { now: cpuNow } : {}),
+  });
+  bench.add(name, sample);
   await bench.run();
   const r = bench.tasks[0]!.result;
   if (r.state !== "completed") throw new Error(`bench ${name}: ${r.state}${r.state === "errored" ? `: ${String(r.error)}` : ""}`);
-  return stat === "min" ? r.latency.min : r.latency.p50;
+  return (stat === "min" ? r.latency.min : r.latency.p50) / reps;
 }
 
 /**
@@ -154,10 +182,10 @@ async function timeIt(name: string, fn: () => void, time: number, stat: "median"
  * instruction mix of the 6×8 GEMM tile, nothing but L1 traffic. `iterations` sets the length of
  * one run (~0.4 ms at 200 000).
  */
-async function peakOf(e: Engine, time: number, stat: "median" | "min", iterations = 200_000): Promise<number> {
+async function peakOf(e: Engine, time: number, stat: Stat, clock: Clock, iterations = 200_000): Promise<number> {
   const probe = e.peakProbe;
   if (probe === null) throw new Error("peak probe: expected a WASM engine");
-  const ms = await timeIt(`peak ${e.backend}`, () => probe(iterations), time, stat);
+  const ms = await timeIt(`peak ${e.backend}`, () => probe(iterations), time, stat, clock);
   return (iterations * 12 * 4 * 2) / (ms * 1e6);
 }
 
@@ -189,14 +217,14 @@ function printTable(rows: KernelResult[]): void {
 export async function runKernelBench(families: readonly CaseFamily[], opts: KernelBenchOptions): Promise<KernelResult[]> {
   const all = await engines();
   const peaks = new Map<BackendName, number>();
-  for (const e of all) if (e.peakProbe) peaks.set(e.backend, await peakOf(e, Math.max(opts.time, 300), opts.stat));
+  for (const e of all) if (e.peakProbe) peaks.set(e.backend, await peakOf(e, Math.max(opts.time, 300), opts.stat, opts.clock));
   if (!opts.json) {
     console.log(`peak probe (12 accumulators, 6×8-tile instruction mix): ${
       [...peaks].map(([b, g]) => `${b} ${g.toFixed(1)} GFLOP/s`).join(", ")}`);
     console.log("Compute-bound cases re-run the probe right after each backend's timing, one probe run as long as one " +
       "run of the case, and report % of that (load from other processes then moves both alike); JS is compared " +
       "with the plain SIMD probe.");
-    console.log(`ms/run = ${opts.stat} of tinybench's samples. JS is timed only when a case's work is ≤ ${JS_WORK_LIMIT.toExponential(0)} flop (or 4-byte elements); "× JS" needs it.`);
+    console.log(`ms/run = ${opts.stat} of tinybench's samples, ${opts.clock === "cpu" ? "CPU time of this process" : "wall-clock time"}. JS is timed only when a case's work is ≤ ${JS_WORK_LIMIT.toExponential(0)} flop (or 4-byte elements); "× JS" needs it.`);
   }
   const simdEngine = all.find((e) => e.backend === "wasm-simd") ?? null;
   const results: KernelResult[] = [];
@@ -220,7 +248,7 @@ export async function runKernelBench(families: readonly CaseFamily[], opts: Kern
         try {
           made = kc.setup(e);
           const run = typeof made === "function" ? made : made.run;
-          row.ms = await timeIt(`${fam.family} ${kc.name} ${e.backend}`, run, opts.time, opts.stat);
+          row.ms = await timeIt(`${fam.family} ${kc.name} ${e.backend}`, run, opts.time, opts.stat, opts.clock);
         } catch (err) {
           // A kernel another family has not finished yet must not take the whole table down.
           row.note = `failed: ${err instanceof Error ? err.message : String(err)}`;
@@ -234,7 +262,7 @@ export async function runKernelBench(families: readonly CaseFamily[], opts: Kern
         if (kc.flop !== undefined && probeEngine !== null) {
           const g = peaks.get(probeEngine.backend)!;
           const iterations = Math.max(20_000, Math.round((Math.min(row.ms, 200) * 1e6 * g) / 96));
-          row.peak = await peakOf(probeEngine, Math.max(ADJACENT_PROBE_MS, 3 * row.ms), opts.stat, iterations);
+          row.peak = await peakOf(probeEngine, Math.max(ADJACENT_PROBE_MS, 3 * row.ms), opts.stat, opts.clock, iterations);
           row.ofPeak = row.rate / row.peak;
         }
       }
@@ -245,7 +273,7 @@ export async function runKernelBench(families: readonly CaseFamily[], opts: Kern
     }
   }
   if (opts.json) {
-    console.log(JSON.stringify({ suite: "kernels", stat: opts.stat, peaks: Object.fromEntries(peaks), results }, null, 2));
+    console.log(JSON.stringify({ suite: "kernels", stat: opts.stat, clock: opts.clock, peaks: Object.fromEntries(peaks), results }, null, 2));
   }
   return results;
 }

@@ -2,18 +2,18 @@
 // it exists, bench/train.ts.
 // Suites: "kernels" (bench/kernels.ts) and "train" (bench/train.ts); no --only runs all of them.
 // Arguments: --only <suite>, --filter <text>, --time <ms> (per case and backend), --stat median|min,
-// --quick, --json.
-import { runKernelBench, type CaseFamily } from "./kernels.js";
+// --clock wall|cpu (cpu: CPU time of this process, for a machine other work is loading), --quick, --json.
+import { runKernelBench, type CaseFamily, type Clock, type Stat } from "./kernels.js";
 
 /** The training suite's entry (bench/train.ts), or null when that file is not in the tree. */
 export type TrainingBench = (args: { filter?: string; json: boolean; quick: boolean }) => Promise<unknown>;
 
-interface Args { only: string | null; filter?: string; time: number; stat: "median" | "min"; quick: boolean; json: boolean }
+interface Args { only: string | null; filter?: string; time: number; stat: Stat; clock: Clock; quick: boolean; json: boolean }
 
 const SUITES = ["kernels", "train"] as const;
 
 function parseArgs(argv: readonly string[]): Args {
-  const args: Args = { only: null, time: 400, stat: "median", quick: false, json: false };
+  const args: Args = { only: null, time: 400, stat: "median", clock: "wall", quick: false, json: false };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     const value = (): string => {
@@ -28,9 +28,13 @@ function parseArgs(argv: readonly string[]): Args {
       const v = value();
       if (v !== "median" && v !== "min") throw new Error(`bench --stat: expected median or min, got ${v}`);
       args.stat = v;
+    } else if (a === "--clock") {
+      const v = value();
+      if (v !== "wall" && v !== "cpu") throw new Error(`bench --clock: expected wall or cpu, got ${v}`);
+      args.clock = v;
     } else if (a === "--quick") args.quick = true;
     else if (a === "--json") args.json = true;
-    else throw new Error(`bench: unknown argument ${a} (expected --only, --filter, --time, --stat, --quick, --json)`);
+    else throw new Error(`bench: unknown argument ${a} (expected --only, --filter, --time, --stat, --clock, --quick, --json)`);
   }
   if (!(args.time > 0)) throw new Error(`bench --time: expected a positive number of milliseconds, got ${args.time}`);
   if (args.only !== null && !(SUITES as readonly string[]).includes(args.only)) {
@@ -53,7 +57,7 @@ export async function main(families: readonly CaseFamily[], argv: readonly strin
   if (want("kernels")) {
     // --quick shortens the timing of each case (the whole table then takes well under a minute).
     await runKernelBench(families, {
-      filter: args.filter, time: args.quick ? Math.min(args.time, 100) : args.time, stat: args.stat, json: args.json,
+      filter: args.filter, time: args.quick ? Math.min(args.time, 100) : args.time, stat: args.stat, clock: args.clock, json: args.json,
     });
   }
   if (want("train") && train !== null) {

@@ -1,4 +1,4 @@
-// npm run bench [-- --only kernels|train --filter <text> --time <ms> --stat median|min --quick --json]
+// npm run bench [-- --only kernels|train --filter <text> --time <ms> --stat median|min --clock wall|cpu --quick --json]
 // Bundles bench/main.ts with every bench/cases/<family>.ts (and bench/train.ts when it exists) into
 // build/bench.mjs (esbuild), then runs it in a child Node with --experimental-wasm-relaxed-simd, so
 // that Node 20 measures the relaxed SIMD build too. A family adds kernel cases by adding

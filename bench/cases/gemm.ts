@@ -1,5 +1,6 @@
-// GEMM cases: square sizes in every transpose combination, and the products of an MNIST MLP
-// layer (batch 32, 784 → 100) in the forms the brief and the Linear layer use.
+// GEMM cases: the products of an MNIST MLP layer (batch 32, 784 → 100) in the forms the core
+// issue names and the forms the Linear layer (W stored out×in) runs, the other W1 shapes of the
+// speed issue, and square sizes in every transpose combination.
 import type { Engine } from "../../src/engine.js";
 import type { CaseRun, KernelCase } from "../kernels.js";
 
@@ -48,4 +49,10 @@ const mlp: KernelCase[] = [
   gemmCase("linear dX dX=dY·W   ", 0, 0, 32, 784, 100),
 ];
 
-export const cases: KernelCase[] = [...mlp, ...square];
+/** The remaining GEMM shapes of workload W1 (issue 6), as (M, K, N): (32, 100, 10) and (128, 784, 512). */
+const w1: KernelCase[] = [
+  gemmCase("W1 classifier      ", 0, 0, 32, 10, 100),
+  gemmCase("W1 wide layer      ", 0, 0, 128, 512, 784),
+];
+
+export const cases: KernelCase[] = [...mlp, ...w1, ...square];
