@@ -213,8 +213,17 @@ function printTable(rows: KernelResult[]): void {
   for (const r of rows) if (r.note) console.log(`  ${r.backend}: ${r.note}`);
 }
 
-/** Runs every case on every backend and prints tables (or JSON); returns the results. */
-export async function runKernelBench(families: readonly CaseFamily[], opts: KernelBenchOptions): Promise<KernelResult[]> {
+/** What the kernel suite measured (bench/main.ts prints it with --json). */
+export interface KernelReport {
+  stat: Stat;
+  clock: Clock;
+  /** GFLOP/s of the peak probe per WASM backend, measured before the cases. */
+  peaks: Partial<Record<BackendName, number>>;
+  results: KernelResult[];
+}
+
+/** Runs every case on every backend, prints tables (unless json), and returns the results. */
+export async function runKernelBench(families: readonly CaseFamily[], opts: KernelBenchOptions): Promise<KernelReport> {
   const all = await engines();
   const peaks = new Map<BackendName, number>();
   for (const e of all) if (e.peakProbe) peaks.set(e.backend, await peakOf(e, Math.max(opts.time, 300), opts.stat, opts.clock));
@@ -272,8 +281,5 @@ export async function runKernelBench(families: readonly CaseFamily[], opts: Kern
       if (!opts.json) printTable(rows);
     }
   }
-  if (opts.json) {
-    console.log(JSON.stringify({ suite: "kernels", stat: opts.stat, clock: opts.clock, peaks: Object.fromEntries(peaks), results }, null, 2));
-  }
-  return results;
+  return { stat: opts.stat, clock: opts.clock, peaks: Object.fromEntries(peaks), results };
 }

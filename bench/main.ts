@@ -43,24 +43,42 @@ function parseArgs(argv: readonly string[]): Args {
   return args;
 }
 
+/** Runs fn with console.log silenced (so a suite's own JSON does not split the single --json document). */
+async function quietly<T>(fn: () => Promise<T>): Promise<T> {
+  const log = console.log;
+  console.log = (): void => {};
+  try {
+    return await fn();
+  } finally {
+    console.log = log;
+  }
+}
+
 /** Runs the selected suites over the case families bench/run.mjs collected. */
 export async function main(families: readonly CaseFamily[], argv: readonly string[], train: TrainingBench | null): Promise<void> {
   const args = parseArgs(argv);
   const want = (suite: (typeof SUITES)[number]): boolean => args.only === null || args.only === suite;
   if (args.only === "train" && train === null) throw new Error("bench --only train: bench/train.ts is not in this tree yet");
+  const os = await import("node:os");
+  const v = process.versions;
+  const machine = {
+    node: v.node, v8: v.v8, cpu: os.cpus()[0]?.model ?? "unknown", logicalCores: os.cpus().length,
+    loadAverage: os.loadavg()[0]!, date: new Date().toISOString(),
+  };
   if (!args.json) {
-    const os = await import("node:os");
-    const v = process.versions;
-    console.log(`simdnet benchmarks — Node ${v.node} (V8 ${v.v8}), ${os.cpus()[0]?.model ?? "unknown CPU"}, ` +
-      `${os.cpus().length} logical cores, load average ${os.loadavg()[0]!.toFixed(1)}`);
+    console.log(`simdnet benchmarks — Node ${machine.node} (V8 ${machine.v8}), ${machine.cpu}, ` +
+      `${machine.logicalCores} logical cores, load average ${machine.loadAverage.toFixed(1)}`);
   }
+  const report: Record<string, unknown> = { machine };
   if (want("kernels")) {
     // --quick shortens the timing of each case (the whole table then takes well under a minute).
-    await runKernelBench(families, {
+    report.kernels = await runKernelBench(families, {
       filter: args.filter, time: args.quick ? Math.min(args.time, 100) : args.time, stat: args.stat, clock: args.clock, json: args.json,
     });
   }
   if (want("train") && train !== null) {
-    await train({ filter: args.filter, json: args.json, quick: args.quick });
+    const opts = { filter: args.filter, json: args.json, quick: args.quick };
+    report.training = args.json ? await quietly(() => train(opts)) : await train(opts);
   }
+  if (args.json) console.log(JSON.stringify(report, null, 2));
 }
