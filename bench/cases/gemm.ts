@@ -40,9 +40,9 @@ for (const s of [256, 512, 1024]) {
 /** MNIST MLP layer, batch 32, 784 inputs, 100 outputs. */
 const mlp: KernelCase[] = [
   // As in the brief: W stored 784×100.
-  gemmCase("mlp fwd   Y=X·W", 0, 0, 32, 100, 784),
-  gemmCase("mlp dW    dW=Xᵀ·dY", 1, 0, 784, 100, 32, 1),
-  gemmCase("mlp dX    dX=dY·Wᵀ", 0, 1, 32, 784, 100),
+  gemmCase("mlp fwd Y=X·W", 0, 0, 32, 100, 784),
+  gemmCase("mlp dW dW=Xᵀ·dY", 1, 0, 784, 100, 32, 1),
+  gemmCase("mlp dX dX=dY·Wᵀ", 0, 1, 32, 784, 100),
   // As src/nn/linear.ts runs it: W stored 100×784 (PyTorch layout).
   gemmCase("linear fwd Y=X·Wᵀ", 0, 1, 32, 100, 784),
   gemmCase("linear dW dW=dYᵀ·X", 1, 0, 100, 784, 32, 1),
