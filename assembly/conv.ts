@@ -3,14 +3,16 @@
 // im2col + register-tiled matrix products, one image at a time (CKK = inC·kH·kW, HW = outH·outW):
 //   forward          y_n[outC × HW]  = W[outC × CKK] · col[CKK × HW] (+ bias)   tileNN, A = W packed
 //   backward data    col[CKK × HW]   = Wᵀ · dy_n, then dx_n = col2im(col)       tileNN, A = Wᵀ packed
-//   backward filter  dW[outC × CKK] += dy_n · colᵀ                             tileNT33 (dot products)
+//   backward filter  dW[outC × CKK] += Σ_n dy_n · col_nᵀ                       tileNT (dot products over
+//                    a group of images; db summed from each row of dy while the tiles have it in cache)
 // The products are written here rather than through the general gemm because the operands are
 // already in the layouts the tiles want except W, which is packed once per call (not per image)
 // into the work buffer; the bias is the accumulators' start value; and K can be as small as 9
 // (1→32 3x3), where a general packing GEMM spends more time packing than multiplying.
 // A 1x1 stride-1 unpadded convolution needs no im2col: x_n is its own column matrix.
-// Measured on the C1 layers (batch 32, relaxed-SIMD build): 60–75 % of the peakProbe rate for
-// all three kernels; im2col/col2im are ~10–20 % of the time for 32→32 3x3 on 13x13.
+// Measured on the C1 layers (batch 32, relaxed-SIMD build, bench/cases/conv.ts): forward and
+// backward data 70–85 % of the peakProbe rate, backward filter 55–65 %; im2col/col2im are
+// ~10–20 % of the time for 32→32 3x3 on 13x13.
 
 // @ts-ignore: decorator
 @inline
@@ -185,6 +187,21 @@ function tileNN1(n: i32, k: i32, a: usize, b: usize, ldb: i32, c: usize, z: f32)
   }
 }
 
+/** Σ of k floats at p: four independent sums, since one chain would wait on the add latency. */
+function rowSum(p: usize, k: i32): f32 {
+  let s0 = f32x4.splat(0), s1 = s0, s2 = s0, s3 = s0;
+  let q = 0;
+  for (; q + 16 <= k; q += 16) {
+    const at = p + (<usize>q << 2);
+    s0 = f32x4.add(s0, v128.load(at)); s1 = f32x4.add(s1, v128.load(at, 16));
+    s2 = f32x4.add(s2, v128.load(at, 32)); s3 = f32x4.add(s3, v128.load(at, 48));
+  }
+  for (; q + 4 <= k; q += 4) s0 = f32x4.add(s0, v128.load(p + (<usize>q << 2)));
+  let t = hsum(f32x4.add(f32x4.add(s0, s1), f32x4.add(s2, s3)));
+  for (; q < k; q++) t += load<f32>(p + (<usize>q << 2));
+  return t;
+}
+
 /**
  * C[i][j] += Σ_g Σ_p A_g[i][p]·B_g[j][p] for C m×n (row stride ldc), where A_g (m×k, row stride
  * lda) starts at a + g·aImage bytes and B_g (n×k, ldb) at b + g·bImage, for g < images: dot
@@ -194,10 +211,11 @@ function tileNN1(n: i32, k: i32, a: usize, b: usize, ldb: i32, c: usize, z: f32)
  * registers V8 allocates on x64 (bigger tiles spill). Edge tiles repeat their last row/column
  * pointer, compute a whole tile and store only their own entries, so that every tile runs the
  * same full-speed loop. The last k mod 4 terms of each image are scalar.
+ * When rowSums ≠ 0, also rowSums[i] += Σ_g Σ_p A_g[i][p] (the bias gradient when A is dy).
  */
 function tileNT(
   m: i32, n: i32, k: i32, a: usize, lda: i32, aImage: usize, b: usize, ldb: i32, bImage: usize, images: i32,
-  c: usize, ldc: i32,
+  c: usize, ldc: i32, rowSums: usize,
 ): void {
   const kv = k & ~3;
   const la = <usize>lda << 2, lb = <usize>ldb << 2, lc = <usize>ldc << 2;
@@ -251,6 +269,14 @@ function tileNT(
         store<f32>(r2, load<f32>(r2) + t20);
         if (cols > 1) store<f32>(r2, load<f32>(r2, 4) + t21, 4);
         if (cols > 2) store<f32>(r2, load<f32>(r2, 8) + t22, 8);
+      }
+    }
+    if (rowSums != 0) {
+      // The A rows this row of tiles just streamed are still in cache: sum them now (image by
+      // image, as the gradient of the bias) rather than in a later pass over all of A.
+      for (let r = 0; r < rows; r++) {
+        const at = rowSums + (<usize>(i + r) << 2);
+        for (let g = 0; g < images; g++) store<f32>(at, load<f32>(at) + rowSum(a + <usize>(i + r) * la + <usize>g * aImage, k));
       }
     }
   }
@@ -538,34 +564,13 @@ export function conv2dBackwardFilter(
     const xn = x + <usize>n0 * xImage;
     const dyn = dy + <usize>n0 * dyImage;
     if (direct) {
-      tileNT(outC, ckk, hw, dyn, hw, dyImage, xn, hw, xImage, count, dw, ckk);
+      tileNT(outC, ckk, hw, dyn, hw, dyImage, xn, hw, xImage, count, dw, ckk, db);
     } else {
       for (let g = 0; g < count; g++) {
         im2col(inC, inH, inW, kH, kW, strideH, strideW, padH, padW, dilH, dilW, outH, outW,
           xn + <usize>g * xImage, colBuf + <usize>g * colBytes);
       }
-      tileNT(outC, ckk, hw, dyn, hw, dyImage, colBuf, hw, colBytes, count, dw, ckk);
-    }
-  }
-  if (db != 0) {
-    for (let n = 0; n < batch; n++) {
-      const dyn = dy + <usize>n * dyImage;
-      for (let o = 0; o < outC; o++) {
-        const row = dyn + (<usize>(o * hw) << 2);
-        // Four independent sums: one chain would wait on the add latency at every step.
-        let s0 = f32x4.splat(0), s1 = s0, s2 = s0, s3 = s0;
-        let p = 0;
-        for (; p + 16 <= hw; p += 16) {
-          const at = row + (<usize>p << 2);
-          s0 = f32x4.add(s0, v128.load(at)); s1 = f32x4.add(s1, v128.load(at, 16));
-          s2 = f32x4.add(s2, v128.load(at, 32)); s3 = f32x4.add(s3, v128.load(at, 48));
-        }
-        for (; p + 4 <= hw; p += 4) s0 = f32x4.add(s0, v128.load(row + (<usize>p << 2)));
-        let t = hsum(f32x4.add(f32x4.add(s0, s1), f32x4.add(s2, s3)));
-        for (; p < hw; p++) t += load<f32>(row + (<usize>p << 2));
-        const at = db + (<usize>o << 2);
-        store<f32>(at, load<f32>(at) + t);
-      }
+      tileNT(outC, ckk, hw, dyn, hw, dyImage, colBuf, hw, colBytes, count, dw, ckk, db);
     }
   }
 }
