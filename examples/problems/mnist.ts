@@ -55,7 +55,10 @@ export interface MnistRun {
   lr?: number;
   /** Cosine annealing of the lr to 0 over the epochs (one scheduler step per epoch). */
   cosine?: boolean;
-  /** Random ±shift pixels of every training batch (0 = none). */
+  /**
+   * Random ±shift pixels of every training image, drawn per batch (0 = none): a data transform,
+   * also for MLPs (the loader then sees [1, 28, 28] images, the model the same 784 values).
+   */
   shift?: number;
   /** The loss (default CrossEntropyLoss). */
   loss?: () => Loss;
@@ -84,6 +87,7 @@ export async function runMnist(run: MnistRun, argv = process.argv.slice(2)): Pro
   const opts = args(argv);
   const seed = numArg(opts, "seed", 1);
   const epochs = numArg(opts, "epochs", run.epochs);
+  const shift = numArg(opts, "shift", run.shift ?? 0);
   const limit = opts["limit"] !== undefined ? numArg(opts, "limit", 60000) : undefined;
   const eng = await engine();
   const { train, test } = mnist(limit);
@@ -94,8 +98,9 @@ export async function runMnist(run: MnistRun, argv = process.argv.slice(2)): Pro
   const optimizer: Optimizer = run.optimizer === "rmsprop" ? new RMSprop(model, { lr }) : new Adam(model, { lr });
   const scheduler = run.cosine === true ? new CosineAnnealingLR(optimizer, { tMax: epochs }) : null;
   const trainer = new Trainer(model, loss, optimizer, run.sampleShape);
-  const shift = run.shift ?? 0;
-  const loader = new DataLoader(train.images, train.labels, run.sampleShape, {
+  // Shifting needs the image shape; an MLP still receives each image as 784 values in a row.
+  const loaderShape = shift > 0 ? [1, 28, 28] : run.sampleShape;
+  const loader = new DataLoader(train.images, train.labels, loaderShape, {
     batchSize: run.batchSize ?? 32,
     rng: seed,
     ...(shift > 0 ? { augment: augmentation(randomShift(shift)) } : {}),
@@ -122,7 +127,7 @@ export async function runMnist(run: MnistRun, argv = process.argv.slice(2)): Pro
   result.testAccuracy = result.epochs[result.epochs.length - 1]!.test.accuracy;
   console.log(`${run.id}: test accuracy ${result.testAccuracy.toFixed(4)} after ${epochs} epochs, ${result.seconds.toFixed(0)} s`);
   if (run.record !== false) {
-    const suffix = limit !== undefined || epochs !== run.epochs ? "-partial" : "";
+    const suffix = limit !== undefined || epochs !== run.epochs || shift !== (run.shift ?? 0) ? "-partial" : "";
     console.log("wrote", await writeFigure(`${run.id}-curves${suffix}`, curves(run.id, result)));
     console.log("wrote", writeJson(`${run.id}${suffix}`, { title: run.title, ...result }));
   }
