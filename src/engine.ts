@@ -32,6 +32,11 @@ function envBackend(): string | undefined {
   return value === undefined || value === "" ? undefined : value;
 }
 
+/** A WASM compile refused by the embedder (CSP) rather than a broken module or a bug. */
+function isCompileRefusal(e: unknown): boolean {
+  return (typeof WebAssembly.CompileError === "function" && e instanceof WebAssembly.CompileError) || e instanceof EvalError;
+}
+
 function unavailable(name: BackendName, features: WasmFeatures): never {
   const lacks = !features.webassembly
     ? "WebAssembly"
@@ -64,6 +69,8 @@ export class Engine {
     readonly missingKernels: readonly string[],
     /** Runs the register-resident SIMD multiply-add probe (WASM backends only). */
     readonly peakProbe: ((iterations: number) => number) | null,
+    /** Why 'auto' passed over a faster backend the runtime validates (e.g. a CSP refused to compile WASM); null when it did not. */
+    readonly fallback: string | null,
   ) {
     this.memory = memory;
     this.views = new MemoryViews(memory);
@@ -77,24 +84,46 @@ export class Engine {
     if (requested === "auto") requested = envBackend() ?? "auto";
     if (!BACKENDS.includes(requested)) fail("backend", `one of ${BACKENDS.map((b) => `"${b}"`).join(", ")}`, requested);
     const features = detectWasmFeatures();
-    const name: BackendName = requested === "auto"
-      ? features.relaxedSimd ? "wasm-relaxed-simd" : features.simd ? "wasm-simd" : "js"
-      : (requested as BackendName);
-    if (name === "wasm-relaxed-simd" && !features.relaxedSimd) unavailable(name, features);
-    if (name === "wasm-simd" && !features.simd) unavailable(name, features);
+    if (requested !== "auto") {
+      const name = requested as BackendName;
+      if (name === "wasm-relaxed-simd" && !features.relaxedSimd) unavailable(name, features);
+      if (name === "wasm-simd" && !features.simd) unavailable(name, features);
+      return Engine.build(name, options, null);
+    }
+    // 'auto' walks the chain; a runtime that validates WASM may still refuse to compile it (a
+    // Content-Security-Policy without 'wasm-unsafe-eval'), which counts as "unavailable" too —
+    // recorded in `fallback` so the choice is never silent.
+    const chain: BackendName[] = [];
+    if (features.relaxedSimd) chain.push("wasm-relaxed-simd");
+    if (features.simd) chain.push("wasm-simd");
+    let fallback: string | null = null;
+    for (const name of chain) {
+      try {
+        return await Engine.build(name, options, fallback);
+      } catch (e) {
+        // Embedded bytes are known-good, so a compile error there is the embedder's refusal;
+        // bytes the caller supplied may simply be wrong, and that must not turn into js quietly.
+        const supplied = name === "wasm-relaxed-simd" ? options.wasm?.relaxedSimd : options.wasm?.simd;
+        if (supplied !== undefined || !isCompileRefusal(e)) throw e;
+        fallback = `${name} could not be compiled (${(e as Error).message})`;
+      }
+    }
+    return Engine.build("js", options, fallback);
+  }
 
+  private static async build(name: BackendName, options: EngineOptions, fallback: string | null): Promise<Engine> {
     // 65536 pages = 4 GiB, the wasm32 limit; memory grows on demand from one page.
     const memory = new WebAssembly.Memory({ initial: 1, maximum: 65536 });
     if (name === "js") {
       const views = new MemoryViews(memory);
       const { kernels, missing } = createJsKernels(views);
-      return new Engine(name, kernels, memory, 64, missing, null);
+      return new Engine(name, kernels, memory, 64, missing, null, fallback);
     }
     const source = name === "wasm-relaxed-simd"
       ? options.wasm?.relaxedSimd ?? decodeBase64(relaxedWasmBase64)
       : options.wasm?.simd ?? decodeBase64(simdWasmBase64);
     const set = await instantiateKernels(source, memory, name);
-    return new Engine(name, set.kernels, memory, set.heapBase, set.missing, set.peakProbe);
+    return new Engine(name, set.kernels, memory, set.heapBase, set.missing, set.peakProbe, fallback);
   }
 
   /** Allocates an uninitialised tensor of the given shape. */

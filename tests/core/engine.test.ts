@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { createEngine } from "../../src/engine.js";
 import { Allocator, ALIGN } from "../../src/backend/memory.js";
 import { KERNEL_NAMES } from "../../src/backend/names.js";
@@ -27,6 +27,21 @@ describe("backend selection", () => {
     } finally {
       delete process.env["SIMDNET_BACKEND"];
     }
+  });
+
+  it("auto falls back to js, saying why, when the runtime refuses to compile WASM (CSP); explicit names do not", async () => {
+    const refuse = vi.spyOn(WebAssembly, "instantiate").mockImplementation(() => {
+      throw new WebAssembly.CompileError("Refused to compile or instantiate WebAssembly module");
+    });
+    try {
+      const e = await createEngine();
+      expect(e.backend).toBe("js");
+      expect(e.fallback).toMatch(/wasm-simd could not be compiled \(Refused to compile/);
+      await expect(createEngine({ backend: "wasm-simd" })).rejects.toThrow(/Refused to compile/);
+    } finally {
+      refuse.mockRestore();
+    }
+    expect((await createEngine()).fallback).toBeNull();
   });
 
   it("rejects unknown backends and options by name", async () => {
