@@ -74,7 +74,8 @@ const fmt = (r) => (r === undefined ? "—" : r.error ? "cannot train" : r.msPer
 const best = (w) => columns[0][1](w) ?? columns[1][1](w);
 const ratio = (w, peer) => {
   const a = best(w), b = peer(w);
-  return a && b && !b.error ? (a.msPerStep / b.msPerStep).toFixed(2) : "—";
+  const r = a && b && !b.error ? a.msPerStep / b.msPerStep : null;
+  return r === null ? "—" : r >= 0.1 ? r.toFixed(2) : r.toPrecision(2);
 };
 const header = ["ms/step", ...columns.map((c) => c[0]), "÷ PyTorch", "÷ TF.js wasm", "÷ TF.js cpu"];
 const body = workloads.map((w) => [w, ...columns.map((c) => fmt(c[1](w))), ratio(w, columns[3][1]), ratio(w, columns[4][1]), ratio(w, columns[5][1])]);
