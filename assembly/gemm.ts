@@ -128,6 +128,39 @@ function kernel4x8(kc: i32, a: usize, aStep: usize, b: usize, bStep: usize, c: u
   }
 }
 
+/** Columns 0–3 of a 6×8 tile into `tile` (rows 32 bytes apart): the B panel's first vector only. */
+function kernel6x4(kc: i32, a: usize, aStep: usize, b: usize, bStep: usize, tile: usize): void {
+  let c0 = f32x4.splat(0), c1 = c0, c2 = c0, c3 = c0, c4 = c0, c5 = c0;
+  for (let p = 0; p < kc; p++) {
+    const b0 = v128.load(b);
+    c0 = madd(v128.load32_splat(a), b0, c0);
+    c1 = madd(v128.load32_splat(a, 4), b0, c1);
+    c2 = madd(v128.load32_splat(a, 8), b0, c2);
+    c3 = madd(v128.load32_splat(a, 12), b0, c3);
+    c4 = madd(v128.load32_splat(a, 16), b0, c4);
+    c5 = madd(v128.load32_splat(a, 20), b0, c5);
+    a += aStep;
+    b += bStep;
+  }
+  v128.store(tile, c0); v128.store(tile, c1, 32); v128.store(tile, c2, 64);
+  v128.store(tile, c3, 96); v128.store(tile, c4, 128); v128.store(tile, c5, 160);
+}
+
+/** Columns 0–3 of a 4×8 tile into `tile` (rows 32 bytes apart). */
+function kernel4x4(kc: i32, a: usize, aStep: usize, b: usize, bStep: usize, tile: usize): void {
+  let c0 = f32x4.splat(0), c1 = c0, c2 = c0, c3 = c0;
+  for (let p = 0; p < kc; p++) {
+    const b0 = v128.load(b);
+    c0 = madd(v128.load32_splat(a), b0, c0);
+    c1 = madd(v128.load32_splat(a, 4), b0, c1);
+    c2 = madd(v128.load32_splat(a, 8), b0, c2);
+    c3 = madd(v128.load32_splat(a, 12), b0, c3);
+    a += aStep;
+    b += bStep;
+  }
+  v128.store(tile, c0); v128.store(tile, c1, 32); v128.store(tile, c2, 64); v128.store(tile, c3, 96);
+}
+
 /** One tile of an h-row panel (h = 6 or 4): whole tiles straight into C, partial ones via `tile`. */
 // @ts-ignore: decorator
 @inline
@@ -140,8 +173,12 @@ function runTile(
     else kernel4x8(kc, a, aStep, b, bStep, c, ldc, accumulate);
     return;
   }
-  // A partial tile is computed whole into `tile` (h×8, in work) and only its valid part merged.
-  if (h == MR) kernel6x8(kc, a, aStep, b, bStep, tile, NR, 0);
+  // A partial tile is computed into `tile` (h×8, in work) and only its valid part merged; up to 4
+  // columns need only the first B vector (n = 10 computes 12 columns, not 16).
+  if (nr <= 4) {
+    if (h == MR) kernel6x4(kc, a, aStep, b, bStep, tile);
+    else kernel4x4(kc, a, aStep, b, bStep, tile);
+  } else if (h == MR) kernel6x8(kc, a, aStep, b, bStep, tile, NR, 0);
   else kernel4x8(kc, a, aStep, b, bStep, tile, NR, 0);
   for (let i = 0; i < mr; i++) {
     const t = tile + (<usize>i << 5);
