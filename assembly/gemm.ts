@@ -298,17 +298,23 @@ function packA(mc: i32, kc: i32, a: usize, rs: usize, cs: usize, alpha: f32, six
         d += 16;
       }
     } else if (rs == 1 && rows == MR && h == MR) {
-      // Aᵀ stored k×m: six adjacent values per step.
+      // Aᵀ stored k×m: six adjacent values per step, copied as one 4-float and one 2-float move.
+      const va = f32x4.splat(alpha);
       let s = src, d = dst;
       for (let p = 0; p < kc; p++) {
-        store<f32>(d, alpha * load<f32>(s));
-        store<f32>(d, alpha * load<f32>(s, 4), 4);
-        store<f32>(d, alpha * load<f32>(s, 8), 8);
-        store<f32>(d, alpha * load<f32>(s, 12), 12);
-        store<f32>(d, alpha * load<f32>(s, 16), 16);
-        store<f32>(d, alpha * load<f32>(s, 20), 20);
+        v128.store(d, f32x4.mul(v128.load(s), va));
+        v128.store64_lane(d, f32x4.mul(v128.load64_zero(s, 16), va), 0, 16);
         s += csb;
         d += MR << 2;
+      }
+    } else if (rs == 1 && rows == 4 && h == 4) {
+      // The same for a 4-row panel: one vector per step.
+      const va = f32x4.splat(alpha);
+      let s = src, d = dst;
+      for (let p = 0; p < kc; p++) {
+        v128.store(d, f32x4.mul(v128.load(s), va));
+        s += csb;
+        d += 16;
       }
     } else {
       for (let p = 0; p < kc; p++) {
