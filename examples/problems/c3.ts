@@ -1,6 +1,6 @@
 /**
  * C3: dropout sweep on C1's network — 10 equally spaced p in [0, 1] (0, 1/9, …, 1), one epoch
- * each (Adam 1e-3, batch 32, same seed for every p), test accuracy for each: a table and a plot.
+ * each (Adam 1e-3, batch 32, standardised pixels as in C1, same seed for every p), test accuracy for each: a table and a plot.
  * One solution found p = 1/9 best. p = 1 drops every activation in training, so the layers after
  * the first dropout learn nothing from the image (accuracy near chance).
  *
@@ -21,6 +21,7 @@ for (let i = 0; i < 10; i++) {
     title: `C1 net with dropout p = ${i}/9`,
     sampleShape: [1, 28, 28],
     epochs: 1,
+    normalize: true,
     record: false,
     build: () => c1Net(p),
   });

