@@ -214,9 +214,10 @@ export async function trainCommand(cmd: TrainCommand, io: CliIO): Promise<TrainR
   const trace = new StepTraceCallback();
   const logPath = join(dir, "log.jsonl");
   writeFileSync(logPath, "");
-  const extraFor = (test: { loss: number; accuracy: number } | null): { [key: string]: JsonValue } => ({
-    preset: target.preset, recipe: recipe as unknown as JsonValue, seed: cmd.seed, backend: engine.backend,
-    ...(test === null ? {} : { test: { loss: test.loss, accuracy: test.accuracy } }),
+  // What eval needs to find the data again (recipe, seed) and what the run achieved.
+  const extraFor = (figures: { loss: number; accuracy: number }, epoch: number): { [key: string]: JsonValue } => ({
+    preset: target.preset, recipe: recipe as unknown as JsonValue, seed: cmd.seed, trainLimit: cmd.limit ?? null,
+    backend: engine.backend, epoch, test: { loss: figures.loss, accuracy: figures.accuracy },
   });
   const callbacks: Callback[] = [
     trace,
@@ -225,7 +226,7 @@ export async function trainCommand(cmd: TrainCommand, io: CliIO): Promise<TrainR
     // Every epoch's model lands in the run folder, so an interrupted run keeps its last epoch.
     new ModelCheckpoint({
       saveBestOnly: false,
-      save: (m, epoch, logs) => void saveModel(m, dir, { inputShape, extra: { ...extraFor({ loss: logs.valLoss, accuracy: logs.valAccuracy }), epoch } }),
+      save: (m, epoch, logs) => void saveModel(m, dir, { inputShape, extra: extraFor({ loss: logs.valLoss, accuracy: logs.valAccuracy }, epoch) }),
     }),
   ];
   const stats = recipe.weightStatsEvery === undefined ? null : new WeightStats({ every: recipe.weightStatsEvery });
@@ -238,18 +239,18 @@ export async function trainCommand(cmd: TrainCommand, io: CliIO): Promise<TrainR
   const seconds = (performance.now() - t0) / 1000;
   const last = history.epochs.at(-1);
   // The test split is the validation data: its figures after the last epoch are the test result.
-  const test_ = last !== undefined && Number.isFinite(last.valLoss)
+  const result = last !== undefined && Number.isFinite(last.valLoss)
     ? { loss: last.valLoss, accuracy: last.valAccuracy }
     : evaluate(model, test.x, test.y, { loss, batchSize: 256 });
   const trainSeconds = trace.trainSeconds.reduce((a, b) => a + b, 0);
   const trainSamples = trace.trainSamples.reduce((a, b) => a + b, 0);
   const samplesPerSecond = trainSamples / Math.max(trainSeconds, 1e-9);
 
-  saveModel(model, dir, { inputShape, extra: { ...extraFor(test_), epoch: history.epochs.length, trainSamplesPerSecond: samplesPerSecond } });
+  saveModel(model, dir, { inputShape, extra: { ...extraFor(result, history.epochs.length), trainSamplesPerSecond: samplesPerSecond } });
   const stepTrace = trace.trace();
   // Weight statistics get their own files (they outweigh the rest of the history many times).
   const { weightStats, ...records } = history.records;
-  writeFileSync(join(dir, "history.json"), JSON.stringify({ ...history, records, trace: stepTrace, test: test_, seconds, trainSamplesPerSecond: samplesPerSecond }, null, 1) + "\n");
+  writeFileSync(join(dir, "history.json"), JSON.stringify({ ...history, records, trace: stepTrace, test: result, seconds, trainSamplesPerSecond: samplesPerSecond }, null, 1) + "\n");
   const charts = await renderCharts(history, { title: target.name, trace: stepTrace, valName: "test" });
   if (weightStats !== undefined && weightStats.length > 0) {
     writeFileSync(join(dir, "weight-stats.jsonl"), weightStats.map((r) => JSON.stringify(r)).join("\n") + "\n");
@@ -259,14 +260,14 @@ export async function trainCommand(cmd: TrainCommand, io: CliIO): Promise<TrainR
 
   const unit = recipe.data.name === "mnist" ? "images" : "samples";
   io.write(
-    `test accuracy ${fmt.acc(test_.accuracy)} (loss ${fmt.loss(test_.loss)}) on ${test.n} samples\n` +
+    `test accuracy ${fmt.acc(result.accuracy)} (loss ${fmt.loss(result.loss)}) on ${test.n} samples\n` +
     `throughput ${fmt.rate(samplesPerSecond)} ${unit}/s (training, ${trainSamples} ${unit} in ${fmt.s(trainSeconds)}; ${fmt.s(seconds)} with evaluation)\n` +
     `run folder: ${dir}\n`,
   );
   optimizer.dispose();
   loss.dispose();
   model.dispose();
-  return { dir, history, test: test_, samplesPerSecond, seconds, backend: engine.backend };
+  return { dir, history, test: result, samplesPerSecond, seconds, backend: engine.backend };
 }
 
 /** `simdnet eval`: loads a run folder and reports loss and accuracy on its data set's test split. */
