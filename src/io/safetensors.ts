@@ -38,6 +38,9 @@ const DTYPE_BYTES: Record<string, number> = {
 };
 const INTEGER_DTYPES = ["U8", "I8", "I16", "U16", "I32", "U32", "I64", "U64"];
 
+/** Whether typed arrays are little-endian here (all current browsers and Node hosts), so F32 data copies as bytes. */
+const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
+
 /** The largest header the reader accepts (Python's safetensors uses the same 100 MB limit). */
 const MAX_HEADER = 100_000_000;
 
@@ -88,7 +91,12 @@ export function encodeSafetensors(tensors: StateDict, metadata: Record<string, s
   let pos = 8 + padded;
   for (const name of names) {
     const data = tensors.get(name)!.data;
-    for (let i = 0; i < data.length; i++, pos += 4) view.setFloat32(pos, data[i]!, true);
+    if (LITTLE_ENDIAN) {
+      out.set(new Uint8Array(data.buffer, data.byteOffset, data.byteLength), pos);
+      pos += data.byteLength;
+    } else {
+      for (let i = 0; i < data.length; i++, pos += 4) view.setFloat32(pos, data[i]!, true);
+    }
   }
   return out;
 }
@@ -171,9 +179,18 @@ export function decodeSafetensors(bytes: Uint8Array, file = "safetensors bytes")
       skipped.push(e.name);
       continue;
     }
-    const data = new Float32Array((e.end - e.begin) / 4);
     const at = dataStart + e.begin;
-    for (let i = 0; i < data.length; i++) data[i] = view.getFloat32(at + 4 * i, true);
+    let data: Float32Array;
+    if (LITTLE_ENDIAN) {
+      // Copy into a fresh, aligned buffer: the file's offsets need not be 4-aligned, and a Node
+      // Buffer's slice() is a view into a shared pool, not a copy.
+      const copy = new Uint8Array(e.end - e.begin);
+      copy.set(bytes.subarray(at, dataStart + e.end));
+      data = new Float32Array(copy.buffer);
+    } else {
+      data = new Float32Array((e.end - e.begin) / 4);
+      for (let i = 0; i < data.length; i++) data[i] = view.getFloat32(at + 4 * i, true);
+    }
     tensors.set(e.name, { shape: e.shape, data });
   }
   return { tensors, metadata, skipped };

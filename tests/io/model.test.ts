@@ -143,6 +143,12 @@ describe("safetensors layout", () => {
     expect(header.slice(header.trimEnd().length)).toMatch(/^ *$/);
     expect(Array.from(new Float32Array(bytes.slice(8 + n).buffer))).toEqual([3, 1.5, -2]);
     const back = decodeSafetensors(bytes);
+    // The same bytes at an odd offset inside a larger buffer (a fetch or file chunk): copies, not views.
+    const shifted = new Uint8Array(bytes.length + 3);
+    shifted.set(bytes, 1);
+    const odd = decodeSafetensors(shifted.subarray(1, 1 + bytes.length));
+    shifted.fill(0);
+    expect(Array.from(odd.tensors.get("b")!.data)).toEqual([1.5, -2]);
     expect(back.metadata).toEqual({ format: "pt" });
     expect([...back.tensors.keys()]).toEqual(["a", "b"]);
     expect(Array.from(back.tensors.get("b")!.data)).toEqual([1.5, -2]);
