@@ -136,7 +136,9 @@ export async function runMnist(run: MnistRun, argv = process.argv.slice(2)): Pro
   result.testAccuracy = result.epochs[result.epochs.length - 1]!.test.accuracy;
   console.log(`${run.id}: test accuracy ${result.testAccuracy.toFixed(4)} after ${epochs} epochs, ${result.seconds.toFixed(0)} s`);
   if (run.record !== false) {
-    const suffix = limit !== undefined || epochs !== run.epochs || shift !== (run.shift ?? 0) || normalize !== (run.normalize === true) ? "-partial" : "";
+    // Only the documented run (default options, seed 1) writes the files docs/results.md shows.
+    const changed = limit !== undefined || epochs !== run.epochs || shift !== (run.shift ?? 0) || normalize !== (run.normalize === true);
+    const suffix = (changed ? "-partial" : "") + (seed !== 1 ? `-seed${seed}` : "");
     console.log("wrote", await writeFigure(`${run.id}-curves${suffix}`, curves(run.id, result)));
     console.log("wrote", writeJson(`${run.id}${suffix}`, { title: run.title, normalize, shift, ...result }));
   }
