@@ -73,7 +73,8 @@ function tileNN(m: i32, n: i32, k: i32, a: usize, b: usize, ldb: i32, c: usize, 
     const z3 = bias != 0 && rows > 3 ? load<f32>(bi, 12) : 0;
     const c0 = c + <usize>i * lc;
     const c1 = c0 + lc, c2 = c1 + lc, c3 = c2 + lc;
-    let j = 0;
+    // Two last rows (outC = 10 as in C4's conv1): 2x16 tiles rather than half-empty 4x8 ones.
+    let j = rows == 2 ? tileNN2(n, k, blk, b, ldb, c0, lc, z0, z1) : 0;
     for (; j + 8 <= n; j += 8) {
       let s00 = f32x4.splat(z0), s01 = s00, s10 = f32x4.splat(z1), s11 = s10;
       let s20 = f32x4.splat(z2), s21 = s20, s30 = f32x4.splat(z3), s31 = s30;
@@ -146,6 +147,35 @@ function tileNN(m: i32, n: i32, k: i32, a: usize, b: usize, ldb: i32, c: usize, 
       if (rows > 3) store<f32>(c3 + o, f32x4.extract_lane(s, 3));
     }
   }
+}
+
+/**
+ * Two rows of tileNN (a packed block whose rows 2 and 3 are padding): C[r][j..j+16) for r < 2 in
+ * 2x16 tiles, 8 accumulators as in the 4x8 tile but no multiply-adds on padding. Returns the
+ * first column it left (fewer than 16 remain) for tileNN's narrower loops.
+ */
+function tileNN2(n: i32, k: i32, a: usize, b: usize, ldb: i32, c0: usize, lc: usize, z0: f32, z1: f32): i32 {
+  const bStep = <usize>ldb << 2;
+  const c1 = c0 + lc;
+  let j = 0;
+  for (; j + 16 <= n; j += 16) {
+    let s0 = f32x4.splat(z0), s1 = s0, s2 = s0, s3 = s0;
+    let t0 = f32x4.splat(z1), t1 = t0, t2 = t0, t3 = t0;
+    let bp = b + (<usize>j << 2);
+    let q = a;
+    for (let p = 0; p < k; p++) {
+      const b0 = v128.load(bp), b1 = v128.load(bp, 16), b2 = v128.load(bp, 32), b3 = v128.load(bp, 48);
+      const x = v128.load32_splat(q), y = v128.load32_splat(q, 4);
+      s0 = madd(x, b0, s0); s1 = madd(x, b1, s1); s2 = madd(x, b2, s2); s3 = madd(x, b3, s3);
+      t0 = madd(y, b0, t0); t1 = madd(y, b1, t1); t2 = madd(y, b2, t2); t3 = madd(y, b3, t3);
+      bp += bStep;
+      q += 16;
+    }
+    const o = <usize>j << 2;
+    v128.store(c0 + o, s0); v128.store(c0 + o, s1, 16); v128.store(c0 + o, s2, 32); v128.store(c0 + o, s3, 48);
+    v128.store(c1 + o, t0); v128.store(c1 + o, t1, 16); v128.store(c1 + o, t2, 32); v128.store(c1 + o, t3, 48);
+  }
+  return j;
 }
 
 /**
