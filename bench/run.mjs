@@ -36,8 +36,11 @@ await build({
 });
 
 // Only a runtime that does not validate relaxed SIMD on its own gets the flag (Node 20 needs it).
-const relaxed = readFileSync(join(root, "build", "simdnet-relaxed-simd.wasm"));
-const flags = WebAssembly.validate(relaxed) ? [] : ["--experimental-wasm-relaxed-simd"];
+const relaxedWasm = join(root, "build", "simdnet-relaxed-simd.wasm");
+const needsFlag = existsSync(relaxedWasm)
+  ? !WebAssembly.validate(readFileSync(relaxedWasm))
+  : Number(process.versions.node.split(".")[0]) < 22;
+const flags = needsFlag ? ["--experimental-wasm-relaxed-simd"] : [];
 let status = 1;
 try {
   const child = spawnSync(process.execPath, [...flags, ...process.execArgv, outfile, ...process.argv.slice(2)], { stdio: "inherit" });
