@@ -13,6 +13,7 @@
 import { init, type Engine } from "../../src/engine.js";
 import type { Tensor } from "../../src/tensor.js";
 import type { Module } from "../../src/nn/module.js";
+import { Sequential } from "../../src/nn/sequential.js";
 import type { Loss } from "../../src/nn/loss.js";
 import type { Optimizer } from "../../src/optim/optimizer.js";
 import { DataLoader, type Batch } from "../../src/data/loader.js";
@@ -94,8 +95,7 @@ export class Trainer {
   ) {
     this.io = new BatchTensors(model.engine, sampleShape);
     // Nobody reads the gradient with respect to the images: let the first layer skip it.
-    const first = (model as Module & { layers?: Module[] }).layers?.[0];
-    if (first !== undefined) first.inputGrad = false;
+    if (model instanceof Sequential && model.layers.length > 0) model.layers[0]!.inputGrad = false;
   }
 
   /** One optimizer step on n samples; returns the batch loss (mean over the batch). */
@@ -140,8 +140,9 @@ export class Trainer {
 /** Loss and accuracy of `model` on (x, y) in evaluation mode (restores training mode after). */
 export function evaluate(
   model: Module, loss: Loss, x: Float32Array, y: Int32Array, sampleShape: readonly number[],
-  batchSize = 1000, io: BatchTensors = new BatchTensors(model.engine, sampleShape),
+  batchSize = 1000, given?: BatchTensors,
 ): Metrics {
+  const io = given ?? new BatchTensors(model.engine, sampleShape);
   const sampleSize = sampleShape.reduce((a, b) => a * b, 1);
   const n = y.length;
   const wasTraining = model.training;
@@ -158,6 +159,7 @@ export function evaluate(
     for (let i = 0; i < m; i++) if (argmax(o, i * k, k) === y[s + i]) correct++;
   }
   model.train(wasTraining);
+  if (given === undefined) io.dispose();
   return { loss: lossSum / n, accuracy: correct / n };
 }
 
