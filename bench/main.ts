@@ -13,7 +13,7 @@ interface Args { only: string | null; filter?: string; time: number; stat: Stat;
 const SUITES = ["kernels", "train"] as const;
 
 function parseArgs(argv: readonly string[]): Args {
-  const args: Args = { only: null, time: 400, stat: "median", clock: "wall", quick: false, json: false };
+  const args: Args = { only: null, time: 300, stat: "median", clock: "wall", quick: false, json: false };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     const value = (): string => {
