@@ -55,6 +55,11 @@ export interface Recipe {
   loss: ModuleConfig;
   data: DataSpec;
   /**
+   * Learning-rate schedule over the run, stepped after each epoch: "cosine" anneals lr to 0 over
+   * `epochs` (PyTorch's CosineAnnealingLR with T_max = epochs); absent or "constant": fixed lr.
+   */
+  lrSchedule?: "constant" | "cosine";
+  /**
    * Record min/max/mean/std/histogram of every layer's weight, bias and output every this many
    * steps (problem C4: 100); absent: no statistics.
    */

@@ -27,6 +27,7 @@ import { loadModel, MODEL_JSON, saveModel } from "../io/node.js";
 import { moduleFromConfig } from "../nn/config.js";
 import { manualSeed } from "../nn/init.js";
 import { lossFromConfig } from "../nn/loss.js";
+import { CosineAnnealingLR } from "../optim/scheduler.js";
 import type { JsonValue, Module, ModuleConfig } from "../nn/module.js";
 import { createOptimizer, getPreset, OPTIMIZER_NAMES, PRESET_NAMES, type DataSpec, type Recipe } from "../presets.js";
 import { evaluate, fit } from "../train/fit.js";
@@ -102,7 +103,7 @@ function recipeFromJson(value: unknown, inputShape: number[] | null, file: strin
     throw new SimdnetError(`${where}: expected an object { optimizer, lr, batchSize, epochs, loss, data }, got ${JSON.stringify(value)}`);
   }
   const r = (value ?? {}) as Record<string, unknown>;
-  const known = ["optimizer", "lr", "batchSize", "epochs", "loss", "data", "weightStatsEvery"];
+  const known = ["optimizer", "lr", "batchSize", "epochs", "loss", "data", "weightStatsEvery", "lrSchedule"];
   for (const k of Object.keys(r)) {
     if (!known.includes(k)) throw new SimdnetError(`${where}: unknown key "${k}" (expected one of ${known.join(", ")})`);
   }
@@ -119,6 +120,12 @@ function recipeFromJson(value: unknown, inputShape: number[] | null, file: strin
     const ok = typeof v === "number" && Number.isFinite(v) && v > 0 && (key === "lr" || Number.isInteger(v));
     if (!ok) throw new SimdnetError(`${where}.${key}: expected a positive ${key === "lr" ? "number" : "integer"}, got ${JSON.stringify(v)}`);
     out[key] = v as number;
+  }
+  if (r["lrSchedule"] !== undefined) {
+    if (r["lrSchedule"] !== "constant" && r["lrSchedule"] !== "cosine") {
+      throw new SimdnetError(`${where}.lrSchedule: expected "constant" or "cosine", got ${JSON.stringify(r["lrSchedule"])}`);
+    }
+    out.lrSchedule = r["lrSchedule"];
   }
   if (r["loss"] !== undefined) {
     const l = r["loss"];
@@ -209,7 +216,7 @@ export async function trainCommand(cmd: TrainCommand, io: CliIO): Promise<TrainR
   io.write(
     `simdnet train ${target.name}: ${params.toLocaleString("en-US")} parameters, backend ${engine.backend}\n` +
     `data: ${data.label}\n` +
-    `recipe: ${recipe.optimizer} lr ${recipe.lr}, batch ${recipe.batchSize}, ${recipe.epochs} epoch${recipe.epochs === 1 ? "" : "s"}, ${recipe.loss["type"]}, seed ${cmd.seed}\n`,
+    `recipe: ${recipe.optimizer} lr ${recipe.lr}${recipe.lrSchedule === "cosine" ? " (cosine decay)" : ""}, batch ${recipe.batchSize}, ${recipe.epochs} epoch${recipe.epochs === 1 ? "" : "s"}, ${recipe.loss["type"]}, seed ${cmd.seed}\n`,
   );
   const trace = new StepTraceCallback();
   const logPath = join(dir, "log.jsonl");
@@ -232,9 +239,10 @@ export async function trainCommand(cmd: TrainCommand, io: CliIO): Promise<TrainR
   const stats = recipe.weightStatsEvery === undefined ? null : new WeightStats({ every: recipe.weightStatsEvery });
   if (stats !== null) callbacks.push(stats);
   const t0 = performance.now();
+  const scheduler = recipe.lrSchedule === "cosine" ? new CosineAnnealingLR(optimizer, { tMax: recipe.epochs }) : undefined;
   const history = await fit(model, train.x, train.y, {
     epochs: recipe.epochs, batchSize: recipe.batchSize, seed: cmd.seed, optimizer, loss,
-    validationData: { x: test.x, y: test.y }, callbacks,
+    validationData: { x: test.x, y: test.y }, callbacks, ...(scheduler === undefined ? {} : { scheduler }),
   });
   const seconds = (performance.now() - t0) / 1000;
   const last = history.epochs.at(-1);
