@@ -126,6 +126,27 @@ describe("train from a model.json", () => {
     expect(JSON.parse(readFileSync(join(out, "history.json"), "utf8")).records.weightStats).toBeUndefined();
   }, 30_000);
 
+  it("a cosine schedule decays the learning rate over the epochs; an unknown schedule is refused", async () => {
+    const file = join(dir, "cosine.json");
+    const description = {
+      format: "simdnet-model", version: 1, inputShape: [2],
+      module: { type: "Sequential", layers: [{ type: "Linear", inFeatures: 2, outFeatures: 2 }] },
+      extra: { recipe: { optimizer: "sgd", lr: 0.1, epochs: 2, lrSchedule: "cosine", data: { name: "moons", n: 40, noise: 0.1, testRatio: 0.5 } } },
+    };
+    writeFileSync(file, JSON.stringify(description));
+    const out = join(dir, "cosine-run");
+    const r = await run(["train", file, "--out", out]);
+    expect(r.out).toContain("recipe: sgd lr 0.1 (cosine decay), batch 32, 2 epochs");
+    // CosineAnnealingLR with T_max = 2: lr 0.1 in epoch 1, 0.1·(1 + cos(π/2))/2 = 0.05 in epoch 2.
+    const lrs = JSON.parse(readFileSync(join(out, "history.json"), "utf8")).history.lr;
+    expect(lrs[0]).toBe(0.1);
+    expect(lrs[1]).toBeCloseTo(0.05, 12);
+    writeFileSync(file, JSON.stringify({ ...description, extra: { recipe: { ...description.extra.recipe, lrSchedule: "step" } } }));
+    const bad = await run(["train", file]);
+    expect(bad.code).toBe(1);
+    expect(bad.err).toBe(`simdnet: error: ${file}: extra.recipe.lrSchedule: expected "constant" or "cosine", got "step"\n`);
+  });
+
   it("a model.json without data whose input shape implies none is a clear error", async () => {
     const file = join(dir, "odd.json");
     writeFileSync(file, JSON.stringify({ format: "simdnet-model", version: 1, inputShape: [3], module: { type: "Sequential", layers: [{ type: "Linear", inFeatures: 3, outFeatures: 2 }] }, extra: {} }));
