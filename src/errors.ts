@@ -8,6 +8,14 @@ export function show(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(show).join(", ")}]`;
   if (typeof value === "string") return JSON.stringify(value);
   if (ArrayBuffer.isView(value)) return `${value.constructor.name}(${(value as unknown as ArrayLike<number>).length})`;
+  if (value !== null && typeof value === "object" && Object.getPrototypeOf(value) === Object.prototype) {
+    // A plain object (e.g. options passed where a number belongs): show its content, not "[object Object]".
+    try {
+      return JSON.stringify(value);
+    } catch {
+      return "an object";
+    }
+  }
   return String(value);
 }
 
