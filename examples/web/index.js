@@ -5,12 +5,11 @@ import { createEngine, detectWasmFeatures } from "/dist/simdnet.bundle.js";
 const out = document.getElementById("isolation");
 out.textContent = `crossOriginIsolated: ${self.crossOriginIsolated} (SharedArrayBuffer ${typeof SharedArrayBuffer === "function" ? "available" : "unavailable"})`;
 const features = detectWasmFeatures();
-try {
-  const engine = await createEngine();
-  out.textContent += ` · backend: ${engine.backend}`;
-} catch (err) {
-  // e.g. a Content-Security-Policy without 'wasm-unsafe-eval' (try index.html?csp=no-wasm): the
-  // plain JS kernels need no WebAssembly.
-  const engine = await createEngine({ backend: "js" });
-  out.textContent += ` · backend: ${engine.backend} (WASM SIMD ${features.simd ? "validates" : "is missing"}, but compiling it failed: ${err instanceof Error ? err.message : String(err)})`;
+// createEngine() falls back on its own when the runtime refuses to compile WASM (e.g. a
+// Content-Security-Policy without 'wasm-unsafe-eval': try index.html?csp=no-wasm) and says why in
+// `engine.fallback`; the plain JS kernels need no WebAssembly.
+const engine = await createEngine();
+out.textContent += ` · backend: ${engine.backend}`;
+if (engine.fallback) {
+  out.textContent += ` (WASM SIMD ${features.simd ? "validates" : "is missing"}, but ${engine.fallback})`;
 }
