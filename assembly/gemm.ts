@@ -411,6 +411,61 @@ function scaleC(m: i32, n: i32, beta: f32, c: usize, ldc: usize): void {
   }
 }
 
+/**
+ * C for op(A)·op(B) with m ≤ 4 and n ≤ 4 (a weight gradient of a tiny layer: the 2-3-2
+ * make-moons net's Δ·xᵀ is 3×2 over k = 200), read in place. Through the tiled path, packing
+ * the partial panels and merging the edge tile cost more than the multiply-adds; here four
+ * row chains (one per lane group) run straight over the strides. Each element gets the tile's
+ * arithmetic (alpha·A rounded first, the same madd in the same p order from 0, then stored or
+ * added to C), so the result is bit-identical to the tiled path and a split of C between
+ * threads may take either path. Needs k ≤ KC (one k slice). Missing rows read row 0 and
+ * missing columns read zeros; neither is stored.
+ */
+function gemmTiny(
+  m: i32, n: i32, k: i32, alpha: f32, a: usize, aRs: usize, aCs: usize,
+  b: usize, bRs: usize, bCs: usize, c: usize, ldc: usize, accumulate: i32,
+): void {
+  const aRsB = aRs << 2, aCsB = aCs << 2, bRsB = bRs << 2, bCsB = bCs << 2;
+  const a0 = a, a1 = m > 1 ? a + aRsB : a, a2 = m > 2 ? a + 2 * aRsB : a, a3 = m > 3 ? a + 3 * aRsB : a;
+  const va = f32x4.splat(alpha);
+  let c0 = f32x4.splat(0), c1 = c0, c2 = c0, c3 = c0;
+  for (let p = 0; p < k; p++) {
+    const ao = <usize>p * aCsB, bp = b + <usize>p * bRsB;
+    let bv: v128;
+    if (n == 4 && bCs == 1) {
+      bv = v128.load(bp);
+    } else {
+      bv = f32x4.replace_lane(f32x4.splat(0), 0, load<f32>(bp));
+      if (n > 1) bv = f32x4.replace_lane(bv, 1, load<f32>(bp + bCsB));
+      if (n > 2) bv = f32x4.replace_lane(bv, 2, load<f32>(bp + 2 * bCsB));
+      if (n > 3) bv = f32x4.replace_lane(bv, 3, load<f32>(bp + 3 * bCsB));
+    }
+    c0 = madd(f32x4.mul(v128.load32_splat(a0 + ao), va), bv, c0);
+    c1 = madd(f32x4.mul(v128.load32_splat(a1 + ao), va), bv, c1);
+    c2 = madd(f32x4.mul(v128.load32_splat(a2 + ao), va), bv, c2);
+    c3 = madd(f32x4.mul(v128.load32_splat(a3 + ao), va), bv, c3);
+  }
+  storeTinyRow(c, c0, n, accumulate);
+  if (m > 1) storeTinyRow(c + (ldc << 2), c1, n, accumulate);
+  if (m > 2) storeTinyRow(c + 2 * (ldc << 2), c2, n, accumulate);
+  if (m > 3) storeTinyRow(c + 3 * (ldc << 2), c3, n, accumulate);
+}
+
+/** The first n (≤ 4) lanes of v into a row of C, added to it when accumulating. */
+// @ts-ignore: decorator
+@inline
+function storeTinyRow(c: usize, v: v128, n: i32, accumulate: i32): void {
+  for (let j = 0; j < n; j++) {
+    const at = c + (<usize>j << 2);
+    let x: f32;
+    if (j == 0) x = f32x4.extract_lane(v, 0);
+    else if (j == 1) x = f32x4.extract_lane(v, 1);
+    else if (j == 2) x = f32x4.extract_lane(v, 2);
+    else x = f32x4.extract_lane(v, 3);
+    store<f32>(at, accumulate ? load<f32>(at) + x : x);
+  }
+}
+
 /** Bytes of `work` that gemm uses for these sizes: edge tile + one packed A block + one packed B block. */
 export function gemmWorkBytes(m: i32, n: i32, k: i32): i32 {
   if (m <= 0 || n <= 0 || k <= 0) return 0;
@@ -441,6 +496,10 @@ export function gemm(
   // op(A)(i, p) = a[i·aRs + p·aCs], op(B)(p, j) = b[p·bRs + j·bCs] (element strides).
   const aRs: usize = transA ? 1 : <usize>lda, aCs: usize = transA ? <usize>lda : 1;
   const bRs: usize = transB ? 1 : <usize>ldb, bCs: usize = transB ? <usize>ldb : 1;
+  if (k <= KC && m <= 4 && n <= 4) {
+    gemmTiny(m, n, k, alpha, a, aRs, aCs, b, bRs, bCs, c, ldcU, firstAcc);
+    return;
+  }
   // In-place reads need the operand adjacent along the tile's vector; they pay off while the
   // operand is reused little (packing is then a large share) and its rows are short. alpha is
   // applied while packing A, so a scaled product always packs A.

@@ -225,6 +225,22 @@ describe("gemm", () => {
     }
   });
 
+  it("gives bit-identical C when a split leaves a piece of at most 4×4 (the tiny in-place path)", async () => {
+    const { wasm } = await testEngines();
+    const rnd = new TestRandom(43);
+    for (const e of wasm) {
+      for (const [ta, tb] of TRANSPOSES) {
+        // Whole products take the tiled path; pieces of ≤ 4 rows and ≤ 4 columns the tiny one.
+        const tall: GemmCase = { transA: ta, transB: tb, m: 83, n: 3, k: 200, lda: (ta ? 83 : 200) + 1, ldb: (tb ? 200 : 3) + 2, ldc: 3 + 1, alpha: 0.7, beta: 1.5 };
+        const d1 = makeData(rnd, tall);
+        expect(Array.from(runSplit(e, tall, d1, [0, 3, 7, 83], "rows"))).toEqual(Array.from(runGemm(e, tall, d1).c));
+        const wide: GemmCase = { transA: ta, transB: tb, m: 2, n: 45, k: 256, lda: (ta ? 2 : 256) + 3, ldb: (tb ? 256 : 45) + 1, ldc: 45, alpha: 1, beta: 0 };
+        const d2 = makeData(rnd, wide);
+        expect(Array.from(runSplit(e, wide, d2, [0, 1, 5, 45], "cols"))).toEqual(Array.from(runGemm(e, wide, d2).c));
+      }
+    }
+  });
+
   it("k = 0 gives C = beta·C, and m = 0 or n = 0 touch nothing", async () => {
     const rnd = new TestRandom(5);
     for (const beta of [0, 1, 3]) {
