@@ -128,6 +128,8 @@ export class Engine {
 
   /** Allocates an uninitialised tensor of the given shape. */
   empty(shape: readonly number[], dtype: DType = "float32"): Tensor {
+    // Untyped callers (plain JS, JSON) could pass "float64": kernels would read it as float32.
+    if (dtype !== "float32" && dtype !== "int32") fail("tensor dtype", '"float32" or "int32"', dtype);
     const size = shapeSize("shape", shape);
     const ptr = this.allocator.alloc(size * 4);
     return new Tensor(this, [...shape], dtype, ptr, size);
@@ -214,6 +216,16 @@ export function createEngine(options?: EngineOptions): Promise<Engine> {
 export async function init(options?: EngineOptions): Promise<Engine> {
   defaultEngine = await Engine.create(options);
   return defaultEngine;
+}
+
+/**
+ * The `engine` option of a layer or loss: the given Engine, or getEngine() when absent. Anything
+ * else (a backend name, a plain object) is refused here rather than failing later as a TypeError.
+ */
+export function engineOption(what: string, engine: unknown): Engine {
+  if (engine === undefined) return getEngine();
+  if (!(engine instanceof Engine)) fail(what, "an Engine (from createEngine or init)", engine);
+  return engine;
 }
 
 /** The engine made by the last init(); throws if init() has not run. */

@@ -1,3 +1,4 @@
+import { engineOption } from "../engine.js";
 import { checkOptions, fail, SimdnetError } from "../errors.js";
 import type { Tensor } from "../tensor.js";
 import { Module, MODULE_OPTION_KEYS, sameShape, type ModuleOptions } from "./module.js";
@@ -19,6 +20,8 @@ export abstract class Layer extends Module {
 
   constructor(options: ModuleOptions, allowed: readonly string[], given: object | undefined, what: string) {
     checkOptions(`${what} options`, given, [...allowed, ...MODULE_OPTION_KEYS]);
+    // Checked here too so the message names the layer; Module's own check cannot (no type yet).
+    if (options.engine !== undefined) engineOption(`${what} engine`, options.engine);
     super(options);
   }
 

@@ -8,7 +8,7 @@
  * @module
  */
 
-import { getEngine, type Engine } from "../engine.js";
+import { engineOption, type Engine } from "../engine.js";
 import { checkOptions, fail, SimdnetError } from "../errors.js";
 import { Tensor } from "../tensor.js";
 import { num } from "./layer.js";
@@ -38,7 +38,7 @@ export abstract class Loss {
     const r = options.reduction ?? "mean";
     if (r !== "mean" && r !== "sum") fail(`${what} reduction`, '"mean" or "sum"', r);
     this.reduction = r;
-    this.engine = options.engine ?? getEngine();
+    this.engine = engineOption(`${what} engine`, options.engine);
   }
 
   /** Loss of `input` against `target` (see each class for shapes); also prepares backward(). */

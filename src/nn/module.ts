@@ -35,7 +35,7 @@
  * @module
  */
 
-import { getEngine, type Engine } from "../engine.js";
+import { engineOption, type Engine } from "../engine.js";
 import { fail, SimdnetError } from "../errors.js";
 import { Tensor } from "../tensor.js";
 
@@ -131,7 +131,7 @@ export abstract class Module {
   protected out: Tensor | null = null;
 
   constructor(options: ModuleOptions = {}) {
-    this.engine = options.engine ?? getEngine();
+    this.engine = engineOption("engine", options.engine);
   }
 
   /**
@@ -248,6 +248,10 @@ export abstract class Module {
    * shape or length mismatches, non-finite values).
    */
   loadStateDict(dict: StateDict | Record<string, StateTensor>): void {
+    // Without this, null throws a TypeError and a number reads as an empty dict ("missing key").
+    if (!(dict instanceof Map) && (dict === null || typeof dict !== "object" || Array.isArray(dict))) {
+      fail("loadStateDict dict", "a Map or an object of name → { shape, data }", dict);
+    }
     const entries = this.stateEntries();
     const given = dict instanceof Map ? dict : new Map(Object.entries(dict));
     const known = new Set(entries.map(([k]) => k));

@@ -45,7 +45,9 @@ export class Sequential extends Module {
   /** `new Sequential(a, b, c)` or `new Sequential([a, b, c])`. All layers must share one engine. */
   constructor(...layers: (Module | Module[])[]) {
     const flat = layers.flat();
-    super(flat.length > 0 && flat[0] instanceof Module ? { engine: flat[0].engine } : {});
+    // A non-module first argument would otherwise surface as a confusing "no engine" error.
+    if (flat.length > 0 && !(flat[0] instanceof Module)) fail("Sequential layer 0", "a Module (Linear, Conv2d, ReLU, …)", flat[0]);
+    super(flat.length > 0 ? { engine: (flat[0] as Module).engine } : {});
     for (const layer of flat) this.add(layer);
   }
 

@@ -44,6 +44,25 @@ describe("backend selection", () => {
     expect((await createEngine()).fallback).toBeNull();
   });
 
+  it("an explicit backend the runtime lacks is refused, naming the missing feature", async () => {
+    const validate = vi.spyOn(WebAssembly, "validate").mockReturnValue(false);
+    try {
+      await expect(createEngine({ backend: "wasm-simd" })).rejects.toThrow(
+        'backend: expected a backend this runtime supports, got "wasm-simd" (the runtime lacks WebAssembly SIMD)');
+      expect((await createEngine()).backend).toBe("js");
+    } finally {
+      validate.mockRestore();
+    }
+    // SIMD validates, relaxed SIMD does not (Node 20 without the flag).
+    const noRelaxed = vi.spyOn(WebAssembly, "validate").mockReturnValueOnce(true).mockReturnValueOnce(false);
+    try {
+      await expect(createEngine({ backend: "wasm-relaxed-simd" })).rejects.toThrow(
+        'backend: expected a backend this runtime supports, got "wasm-relaxed-simd" (the runtime lacks WebAssembly relaxed SIMD (Node 20 enables it with --experimental-wasm-relaxed-simd))');
+    } finally {
+      noRelaxed.mockRestore();
+    }
+  });
+
   it("rejects unknown backends and options by name", async () => {
     await expect(createEngine({ backend: "gpu" as never })).rejects.toThrow(/backend: expected one of .*got "gpu"/);
     await expect(createEngine({ threads: 2 } as never)).rejects.toThrow(/unknown option "threads"/);
@@ -120,6 +139,9 @@ describe("tensors", () => {
     expect(() => e.zeros([-3])).toThrow(/shape\[0\]: expected a positive integer, got -3/);
     expect(() => e.tensor([1, Number.NaN], [2])).toThrow(/tensor data\[1\]: expected a finite number, got NaN/);
     expect(() => e.tensor([1.5], [1], "int32")).toThrow(/expected an integer for dtype int32, got 1.5/);
+    expect(() => e.tensor([1], [1], "float64" as never)).toThrow('tensor dtype: expected "float32" or "int32", got "float64"');
+    expect(() => e.zeros([2], "uint8" as never)).toThrow('tensor dtype: expected "float32" or "int32", got "uint8"');
+    expect(() => e.tensor({ a: 1 } as never, [1])).toThrow('tensor data: expected a Float32Array, Int32Array or number[], got {"a":1}');
   });
 
   it("throw on use after dispose and on double dispose", async () => {

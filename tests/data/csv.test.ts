@@ -56,7 +56,10 @@ describe("parseCsv", () => {
 
   it("rejects unknown columns, ragged rows and empty input", () => {
     expect(() => parseCsv("a,b\n1,2\n", { label: "z" })).toThrow(/label column: expected one of "a", "b", got "z"/);
-    expect(() => parseCsv("a,b\n1,2\n3\n")).toThrow(/line 3: expected 2 fields/);
+    expect(() => parseCsv("a,b,c\n1,2,3\n", { features: ["x"] })).toThrow('CSV feature column: expected one of "a", "b", "c", got "x"');
+    expect(() => parseCsv("a,b\n1,2\n3\n")).toThrow("CSV line 3: expected 2 fields (as the first row), got 1");
+    expect(() => parseCsv("a,b\n1,2\n", { lable: "a" } as never))
+      .toThrow('parseCsv options: unknown option "lable" (expected one of label, features, header, delimiter, labelEncoding, missing)');
     expect(() => parseCsv("a,b\n")).toThrow(/at least one data row/);
     expect(() => parseCsv("a,b\n1,\n")).toThrow(/all 1 are missing/);
   });

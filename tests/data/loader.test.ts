@@ -123,9 +123,12 @@ describe("DataLoader", () => {
   });
 
   it("validates its inputs", () => {
-    expect(() => new DataLoader(new Float32Array(10), new Int32Array(3), [2])).toThrow(/y length/);
-    expect(() => new DataLoader(new Float32Array(10), new Int32Array(5), [3])).toThrow(/x length/);
+    expect(() => new DataLoader(new Float32Array(10), new Int32Array(3), [2])).toThrow("DataLoader y length: expected a positive multiple of n = 5 samples, got 3");
+    expect(() => new DataLoader(new Float32Array(10), new Int32Array(5), [3])).toThrow("DataLoader x length: expected a positive multiple of product(sampleShape) = 3, got 10");
     expect(() => new DataLoader(new Float32Array(10), new Int32Array(5), [2], { batchSize: 0 })).toThrow(SimdnetError);
+    expect(() => new DataLoader(new Float32Array(10), new Int32Array(5), [2], { batchSize: 0 })).toThrow("DataLoader batchSize: expected a positive integer, got 0");
+    expect(() => new DataLoader(new Float32Array(10), new Int32Array(5), [2], { batch: 2 } as never))
+      .toThrow('DataLoader options: unknown option "batch" (expected one of batchSize, shuffle, dropLast, rng, augment)');
   });
 });
 

@@ -391,6 +391,13 @@ describe("bad files give a clear error and leave the model unchanged", () => {
       expect(() => loadModel(f, { engine: js })).toThrow(new RegExp(`${MODEL_JSON}: model description: expected JSON, got unparsable text`));
     });
 
+    it("model.json cut short", () => {
+      const f = folder("truncjson");
+      const text = readFileSync(join(f, MODEL_JSON), "utf8");
+      writeFileSync(join(f, MODEL_JSON), text.slice(0, Math.floor(text.length / 2)));
+      expect(() => loadModel(f, { engine: js })).toThrow(`${join(f, MODEL_JSON)}: model description: expected JSON, got unparsable text`);
+    });
+
     it("unknown layer type", () => {
       const f = folder("unknown");
       const d = JSON.parse(readFileSync(join(f, MODEL_JSON), "utf8"));

@@ -53,6 +53,9 @@ describe("shape inference errors name the layer", () => {
     const m = new Sequential(new Linear(4, 8, { engine: js }), new ReLU({ engine: js }), new Linear(6, 2, { engine: js }));
     expect(() => m.forward(js.zeros([3, 4]))).toThrow("Sequential layer 2 (Linear) input shape: expected [N, 6], got [3, 8]");
     expect(() => m.summary([4])).toThrow("Sequential layer 2 (Linear) input shape: expected [N, 6], got [1, 8]");
+    expect(() => new Linear(784, 100, { engine: js }).forward(js.zeros([4, 10]))).toThrow("Linear input shape: expected [N, 784], got [4, 10]");
+    expect(() => new Conv2d(1, 2, 3, { engine: js }).forward(js.zeros([2, 3, 8, 8]))).toThrow("Conv2d input shape: expected [N, 1, H, W], got [2, 3, 8, 8]");
+    expect(() => new BatchNorm1d(3, { engine: js }).forward(js.zeros([4, 5]))).toThrow("BatchNorm1d input shape: expected [N, 3] or [N, 3, L], got [4, 5]");
   });
 
   it("wrong input rank", () => {
@@ -77,6 +80,15 @@ describe("shape inference errors name the layer", () => {
   it("BatchNorm needs more than one value per channel in training", () => {
     expect(() => new BatchNorm1d(3, { engine: js }).forward(js.zeros([1, 3]))).toThrow("BatchNorm1d input shape: expected more than 1 value per channel when training, got [1, 3]");
   });
+
+  it("a tensor of another engine, or not a tensor at all", async () => {
+    expect(() => new Linear(2, 2, { engine: js }).forward([1, 2] as never)).toThrow("Linear input: expected a Tensor, got [1, 2]");
+    const other = await createEngine({ backend: "js" });
+    expect(() => new Linear(3, 2, { engine: js }).forward(other.zeros([4, 3])))
+      .toThrow("Linear input: expected a tensor of the module's engine (js), got a tensor of another engine (js)");
+    expect(() => new CrossEntropyLoss({ engine: js }).forward(other.zeros([4, 3]), other.tensor(new Int32Array(4), [4])))
+      .toThrow("CrossEntropyLoss input: expected a tensor of the loss's engine (js), got a tensor of another engine (js)");
+  });
 });
 
 describe("options are validated", () => {
@@ -87,9 +99,18 @@ describe("options are validated", () => {
     expect(() => new Conv2d(1, 2, 3, { engine: js, padding: "same", stride: 2 })).toThrow('Conv2d padding "same" stride: expected 1 (as in PyTorch), got [2, 2]');
     expect(() => new MaxPool2d(2, { engine: js, padding: 2 })).toThrow("MaxPool2d padding: expected at most half the kernel size, got [2, 2]");
     expect(() => new Dropout(1.5, { engine: js })).toThrow("Dropout p: expected a finite number in [0, 1], got 1.5");
+    expect(() => new Dropout(-0.1, { engine: js })).toThrow("Dropout p: expected a finite number in [0, 1], got -0.1");
+    expect(() => new MaxPool2d(0, { engine: js })).toThrow("MaxPool2d kernelSize: expected an integer ≥ 1 or a pair [h, w] of them, got 0");
     expect(() => new Linear(0, 2, { engine: js })).toThrow("Linear inFeatures: expected a positive integer, got 0");
     expect(() => new Linear(3, 2, { engine: js, weightInit: "glorot" as never })).toThrow(/Linear weightInit: expected one of "default", "zeros"/);
     expect(() => new Softmax({ engine: js, dim: 0 })).toThrow("Softmax dim: expected 1 or -1 (the class dimension of [N, C] input), got 0");
+  });
+
+  it("an engine option that is not an Engine, and a layer that is not a Module", () => {
+    expect(() => new Linear(2, 2, { engine: {} as never })).toThrow("Linear engine: expected an Engine (from createEngine or init), got {}");
+    expect(() => new CrossEntropyLoss({ engine: "js" as never })).toThrow('CrossEntropyLoss engine: expected an Engine (from createEngine or init), got "js"');
+    expect(() => new Sequential(3 as never)).toThrow("Sequential layer 0: expected a Module (Linear, Conv2d, ReLU, …), got 3");
+    expect(() => new Sequential(new ReLU({ engine: js }), "relu" as never)).toThrow('Sequential layer 1: expected a Module (Linear, Conv2d, ReLU, …), got "relu"');
   });
 });
 
@@ -181,6 +202,11 @@ describe("state dict", () => {
     const nan = m.stateDict();
     nan.get("0.bias")!.data[3] = Number.NaN;
     expect(() => m.loadStateDict(nan)).toThrow('loadStateDict "0.bias" data[3]: expected a finite number, got NaN');
+    const ints = m.stateDict();
+    ints.set("0.weight", { shape: [32, 1, 3, 3], data: new Int32Array(288) as unknown as Float32Array });
+    expect(() => m.loadStateDict(ints)).toThrow('loadStateDict "0.weight" data: expected a Float32Array, got Int32Array(288)');
+    expect(() => m.loadStateDict(null as never)).toThrow("loadStateDict dict: expected a Map or an object of name → { shape, data }, got null");
+    expect(() => m.loadStateDict(3 as never)).toThrow("loadStateDict dict: expected a Map or an object of name → { shape, data }, got 3");
     for (const [k, v] of m.stateDict()) expect(v.data, k).toEqual(before.get(k)!.data);
   });
 

@@ -46,6 +46,8 @@ describe("fit rejects bad data, naming the argument, the expected and the actual
     await rejects({ x: { data: new Float32Array(20), shape: [10, 3] } }, "fit x.data length: expected 30 (product of fit x.shape [10, 3]), got 20");
     await rejects({ x: { data: new Float32Array(20), shape: [20] } }, "fit x.shape: expected [n, ...sampleShape] with at least 2 positive integers, got [20]");
     await rejects({ x: [1, 2] }, "fit x: expected a Float32Array or { data: Float32Array, shape: [n, ...sampleShape] }, got [1, 2]");
+    await rejects({ x: new Int32Array(20) }, "fit x: expected a Float32Array or { data: Float32Array, shape: [n, ...sampleShape] }, got Int32Array(20)");
+    await rejects({ x: { a: 1 } }, 'fit x: expected a Float32Array or { data: Float32Array, shape: [n, ...sampleShape] }, got {"a":1}');
     const cnn = new Sequential(new Conv2d(1, 2, 3, { engine }), new Flatten({ engine }), new Linear(8, 2, { engine }));
     await rejects({ model: cnn, x: new Float32Array(160) },
       "fit x: expected { data: Float32Array, shape: [n, ...sampleShape] } (the model does not start with Linear, so a bare Float32Array has no sample shape), got a bare Float32Array(160)");
@@ -85,12 +87,15 @@ describe("fit rejects bad data, naming the argument, the expected and the actual
 
 describe("fit rejects bad options", () => {
   it("unknown option", async () => {
+    await rejects({ options: { lr: 0.1 } }, 'fit options: unknown option "lr" (expected one of epochs, batchSize, shuffle, seed, validationSplit, validationData, optimizer, loss, metrics, callbacks, scheduler, dropLast, augment, yieldEvery)');
+    await rejects({ options: 3 }, "fit options: expected an options object, got 3");
     await rejects({ options: { epoch: 3 } }, 'fit options: unknown option "epoch" (expected one of epochs, batchSize, shuffle, seed, validationSplit, validationData, optimizer, loss, metrics, callbacks, scheduler, dropLast, augment, yieldEvery)');
   });
 
   it("each option's type and range", async () => {
     await rejects({ options: { epochs: 0 } }, "fit epochs: expected a positive integer, got 0");
     await rejects({ options: { batchSize: 2.5 } }, "fit batchSize: expected a positive integer, got 2.5");
+    await rejects({ options: { batchSize: 0 } }, "fit batchSize: expected a positive integer, got 0");
     await rejects({ options: { shuffle: "yes" } }, 'fit shuffle: expected true or false, got "yes"');
     await rejects({ options: { seed: -1 } }, "fit seed: expected an integer in [0, 2^32), got -1");
     await rejects({ options: { validationSplit: 1 } }, "fit validationSplit: expected a number in [0, 1), got 1");
@@ -127,6 +132,17 @@ describe("evaluate and predict", () => {
     expect(() => predict(model, x, { batchSize: 0 })).toThrow("predict batchSize: expected a positive integer, got 0");
     const logits = new Sequential(new Linear(2, 3, { engine }), new LogSoftmax({ engine }));
     expect(() => evaluate(logits, x, y, { loss: "MSELoss" })).toThrow("evaluate y: expected a Float32Array of targets (the loss is MSELoss), got Int32Array(10)");
+    expect(() => evaluate(model, x, Int32Array.of(0, 1, 0, 1, 0, 1, 0, 1, 0, 9))).toThrow("evaluate y[9]: expected a class index in [0, 2) (the model has 2 outputs), got 9");
+    expect(() => predict(model, x, { batch: 3 } as never)).toThrow('predict options: unknown option "batch" (expected one of batchSize)');
+    expect(() => predict(model, new Int32Array(4) as never)).toThrow("predict x: expected a Float32Array or { data: Float32Array, shape: [n, ...sampleShape] }, got Int32Array(4)");
+  });
+
+  it("reject NaN or Inf in x, naming the index and the sample", () => {
+    const model = mlp();
+    const bad = x.slice();
+    bad[3] = Number.NaN;
+    expect(() => evaluate(model, bad, y)).toThrow("evaluate x[3] (sample 1): expected a finite number, got NaN");
+    expect(() => predict(model, Float32Array.of(0, 0, 1, -Infinity))).toThrow("predict x[3] (sample 1): expected a finite number, got -Infinity");
   });
 });
 
