@@ -294,3 +294,51 @@ describe("optimizer kernels: WASM vs js", () => {
     }
   });
 });
+
+describe("optimizer state never becomes subnormal", () => {
+  // A parameter whose gradient is exactly 0 after some step has its state decay geometrically;
+  // below 2^-100 the kernels store +0 (subnormal floats cost ~100 cycles per operation on x86).
+  const TINY = 2 ** -100;
+  const subnormal = (x: number): boolean => x !== 0 && Math.abs(x) < 2 ** -126;
+  // Seven lanes (a vector and a tail): decaying values, a NaN that must survive, a large value.
+  const first = Float32Array.from([1e-3, -1e-20, NaN, 1e-3, 2, -1e-30, 1e-3]);
+  const zeros = new Float32Array(first.length);
+  const grads = [first, ...Array.from({ length: 800 }, () => zeros)];
+
+  function check(states: Float32Array[], label: string): void {
+    for (const st of states) {
+      for (let i = 0; i < st.length; i++) {
+        const x = st[i]!;
+        if (i === 2) expect(x, `${label}: NaN lane`).toBeNaN();
+        else {
+          expect(subnormal(x), `${label}: state[${i}] = ${x} is subnormal`).toBe(false);
+          expect(x === 0 || Math.abs(x) >= TINY, `${label}: state[${i}] = ${x}`).toBe(true);
+        }
+      }
+    }
+  }
+
+  it("SGD momentum, Adam's m and v, RMSprop's averages decay to exactly 0, identically on every backend", async () => {
+    const engines = await allEngines();
+    const p0 = new Float32Array(first.length).fill(0.5);
+    const results = engines.map((e) => ({
+      sgd: runSgd(e, { lr: 0.1, momentum: 0.9, dampening: 0, weightDecay: 0, nesterov: false }, p0, grads),
+      adam: runAdam(e, { lr: 1e-3, beta1: 0.9, beta2: 0.9, eps: 1e-8, weightDecay: 0, decoupled: false, amsgrad: false }, p0, grads),
+      rms: runRms(e, { lr: 1e-2, alpha: 0.9, eps: 1e-8, weightDecay: 0, momentum: 0.5, centered: true }, p0, grads),
+    }));
+    for (const [k, r] of results.entries()) {
+      const b = engines[k]!.backend;
+      check(r.sgd.state, `${b} SGD`);
+      check(r.adam.state, `${b} Adam`);
+      check(r.rms.state, `${b} RMSprop`);
+      // 0.9^800 ≈ 5e-37: unflushed, a state of 1e-4 would now be a subnormal ~5e-41; flushed,
+      // every finite lane's state has passed 2^-100 and is exactly 0.
+      for (const st of [...r.sgd.state, ...r.adam.state, ...r.rms.state]) {
+        expect(Array.from(st).filter((x, i) => i !== 2 && x !== 0)).toEqual([]);
+      }
+      expect(Array.from(r.adam.param)).toEqual(Array.from(results[0]!.adam.param));
+      expect(Array.from(r.sgd.param)).toEqual(Array.from(results[0]!.sgd.param));
+      expect(Array.from(r.rms.param)).toEqual(Array.from(results[0]!.rms.param));
+    }
+  });
+});

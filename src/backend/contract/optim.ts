@@ -4,6 +4,13 @@
  * read only: weight decay makes a local g, as PyTorch's `grad.add(param, alpha=wd)` does.
  * Scalars are f32 (the WASM ABI), so e.g. β2 = 0.999 is used as f32(0.999); every product and sum
  * is one f32 operation in the order written here, which makes all backends bit-identical.
+ *
+ * One deliberate difference from PyTorch: every state value written (SGD's buf, Adam's m and v,
+ * RMSprop's sq and buf) whose magnitude is below 2^-100 is stored as +0, and centered RMSprop's ga
+ * below 2^-50 (so ga·ga is 0 or ≥ 2^-100, and flushing sq alone cannot make sq − ga·ga negative); NaN is kept. A
+ * parameter whose gradient stays exactly 0 would otherwise decay its state into subnormal floats,
+ * which cost ~100 cycles per operation on x86 (WASM has no flush-to-zero); the update changes by
+ * less than lr·2^-100/eps. See assembly/optim.ts.
  */
 export interface OptimKernels {
   /**

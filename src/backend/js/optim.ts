@@ -4,6 +4,14 @@ import type { MemoryViews } from "../memory.js";
 /** f32 rounding: every arithmetic result is rounded once, as a WASM f32 operation is. */
 const r = Math.fround;
 
+/**
+ * Optimizer state below 2^-100 in magnitude is stored as 0, centered RMSprop's mean gradient
+ * below 2^-50 (why: assembly/optim.ts); NaN is kept.
+ */
+const TINY = 2 ** -100;
+const TINY_MEAN = 2 ** -50;
+const flush = (x: number, tiny = TINY): number => (Math.abs(x) < tiny ? 0 : x);
+
 /** base^e by binary powering (the WASM kernels do the same f64 multiplications; Math.pow varies by engine). */
 function powi(base: number, e: number): number {
   let out = 1;
@@ -33,7 +41,7 @@ export function optimKernels(v: MemoryViews): OptimKernels {
         let g = f[gi + i]!;
         if (weightDecay !== 0) g = r(g + r(weightDecay * p));
         if (momentum !== 0) {
-          const b = firstStep !== 0 ? g : r(r(momentum * f[bi + i]!) + r(keep * g));
+          const b = firstStep !== 0 ? g : flush(r(r(momentum * f[bi + i]!) + r(keep * g)));
           f[bi + i] = b;
           g = nesterov !== 0 ? r(g + r(momentum * b)) : b;
         }
@@ -55,8 +63,8 @@ export function optimKernels(v: MemoryViews): OptimKernels {
         let g = f[gi + i]!;
         if (decoupled !== 0) p = r(p * decay);
         else if (weightDecay !== 0) g = r(g + r(weightDecay * p));
-        const mNew = r(r(beta1 * f[mi + i]!) + r(omb1 * g));
-        let vNew = r(r(beta2 * f[vi + i]!) + r(r(omb2 * g) * g));
+        const mNew = flush(r(r(beta1 * f[mi + i]!) + r(omb1 * g)));
+        let vNew = flush(r(r(beta2 * f[vi + i]!) + r(r(omb2 * g) * g)));
         f[mi + i] = mNew;
         f[vi + i] = vNew;
         if (amsgrad !== 0) {
@@ -77,18 +85,18 @@ export function optimKernels(v: MemoryViews): OptimKernels {
         const p = f[pi + i]!;
         let g = f[gi + i]!;
         if (weightDecay !== 0) g = r(g + r(weightDecay * p));
-        const sq = r(r(alpha * f[si + i]!) + r(r(oma * g) * g));
+        const sq = flush(r(r(alpha * f[si + i]!) + r(r(oma * g) * g)));
         f[si + i] = sq;
         let avg: number;
         if (centered !== 0) {
-          const ga = r(r(alpha * f[ai + i]!) + r(oma * g));
+          const ga = flush(r(r(alpha * f[ai + i]!) + r(oma * g)), TINY_MEAN);
           f[ai + i] = ga;
           avg = r(r(Math.sqrt(r(sq - r(ga * ga)))) + eps);
         } else {
           avg = r(r(Math.sqrt(sq)) + eps);
         }
         if (momentum > 0) {
-          const b = r(r(momentum * f[bi + i]!) + r(g / avg));
+          const b = flush(r(r(momentum * f[bi + i]!) + r(g / avg)));
           f[bi + i] = b;
           f[pi + i] = p - r(lr * b);
         } else {
