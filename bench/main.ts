@@ -1,16 +1,19 @@
 // Entry of the benchmarks, bundled by bench/run.mjs together with every bench/cases/*.ts and, when
 // it exists, bench/train.ts.
-// Suites: "kernels" (bench/kernels.ts) and "train" (bench/train.ts); no --only runs all of them.
+// Suites: "kernels" (bench/kernels.ts), "train" (bench/train.ts) and "epoch" (bench/epoch.ts, real
+// MNIST epochs); no --only runs all of them.
 // Arguments: --only <suite>, --filter <text>, --time <ms> (per case and backend), --stat median|min,
 // --clock wall|cpu (cpu: CPU time of this process, for a machine other work is loading), --quick, --json.
 import { runKernelBench, type CaseFamily, type Clock, type Stat } from "./kernels.js";
 
 /** The training suite's entry (bench/train.ts), or null when that file is not in the tree. */
 export type TrainingBench = (args: { filter?: string; json: boolean; quick: boolean }) => Promise<unknown>;
+/** The real-MNIST epoch suite's entry (bench/epoch.ts). */
+export type EpochBench = (args: { filter?: string; json: boolean }) => Promise<unknown>;
 
 interface Args { only: string | null; filter?: string; time: number; stat: Stat; clock: Clock; quick: boolean; json: boolean }
 
-const SUITES = ["kernels", "train"] as const;
+const SUITES = ["kernels", "train", "epoch"] as const;
 
 function parseArgs(argv: readonly string[]): Args {
   const args: Args = { only: null, time: 300, stat: "median", clock: "wall", quick: false, json: false };
@@ -55,7 +58,9 @@ async function quietly<T>(fn: () => Promise<T>): Promise<T> {
 }
 
 /** Runs the selected suites over the case families bench/run.mjs collected. */
-export async function main(families: readonly CaseFamily[], argv: readonly string[], train: TrainingBench | null): Promise<void> {
+export async function main(
+  families: readonly CaseFamily[], argv: readonly string[], train: TrainingBench | null, epoch: EpochBench | null,
+): Promise<void> {
   const args = parseArgs(argv);
   const want = (suite: (typeof SUITES)[number]): boolean => args.only === null || args.only === suite;
   if (args.only === "train" && train === null) throw new Error("bench --only train: bench/train.ts is not in this tree yet");
@@ -79,6 +84,10 @@ export async function main(families: readonly CaseFamily[], argv: readonly strin
   if (want("train") && train !== null) {
     const opts = { filter: args.filter, json: args.json, quick: args.quick };
     report.training = args.json ? await quietly(() => train(opts)) : await train(opts);
+  }
+  if (want("epoch") && epoch !== null) {
+    const opts = { filter: args.filter, json: args.json };
+    report.epochs = args.json ? await quietly(() => epoch(opts)) : await epoch(opts);
   }
   if (args.json) console.log(JSON.stringify(report, null, 2));
 }

@@ -1,4 +1,4 @@
-// npm run bench [-- --only kernels|train --filter <text> --time <ms> --stat median|min --clock wall|cpu --quick --json]
+// npm run bench [-- --only kernels|train|epoch --filter <text> --time <ms> --stat median|min --clock wall|cpu --quick --json]
 // Bundles bench/main.ts with every bench/cases/<family>.ts (and bench/train.ts when it exists) into
 // build/bench.mjs (esbuild), then runs it in a child Node with --experimental-wasm-relaxed-simd, so
 // that Node 20 measures the relaxed SIMD build too. A family adds kernel cases by adding
@@ -14,12 +14,14 @@ const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const files = readdirSync(join(root, "bench", "cases")).filter((f) => f.endsWith(".ts"))
   .sort((a, b) => (a === "gemm.ts" ? -1 : b === "gemm.ts" ? 1 : a.localeCompare(b)));
 const hasTrain = existsSync(join(root, "bench", "train.ts"));
+const hasEpoch = hasTrain && existsSync(join(root, "bench", "epoch.ts"));
 const entry = [
   `import { main } from "./bench/main.ts";`,
   ...(hasTrain ? [`import { runTrainingBench } from "./bench/train.ts";`] : []),
+  ...(hasEpoch ? [`import { runEpochBench } from "./bench/epoch.ts";`] : []),
   ...files.map((f, i) => `import { cases as c${i} } from "./bench/cases/${f}";`),
   `await main([${files.map((f, i) => `{ family: ${JSON.stringify(f.replace(/\.ts$/, ""))}, cases: c${i} }`).join(", ")}], ` +
-    `process.argv.slice(2), ${hasTrain ? "runTrainingBench" : "null"});`,
+    `process.argv.slice(2), ${hasTrain ? "runTrainingBench" : "null"}, ${hasEpoch ? "runEpochBench" : "null"});`,
 ].join("\n");
 
 const outfile = join(root, "build", `bench-${process.pid}.mjs`);

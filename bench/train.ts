@@ -24,7 +24,7 @@ export interface TrainingBenchArgs {
 }
 
 /** One reference workload of issue 6. */
-interface Workload {
+export interface Workload {
   id: string;
   title: string;
   /** Samples per step. */
@@ -43,7 +43,7 @@ interface Workload {
 
 const MNIST_TRAIN = 60_000;
 
-const WORKLOADS: Workload[] = [
+export const WORKLOADS: Workload[] = [
   {
     id: "W2", title: "MLP 784-100-10, dropout 0.5, cross-entropy, Adam 1e-3, batch 32",
     batch: 32, inputShape: [32, 784], classes: 10, runSteps: 0, pytorchMs: 0.47, target: 0.9,
