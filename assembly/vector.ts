@@ -2,7 +2,7 @@
 // Memory-bound streams: plain f32x4 loops, two vectors per step where a loop carries no
 // dependency, and no fused multiply-add (it buys nothing here), so every build rounds exactly
 // as the JS reference does and they agree bit for bit.
-import { widenHigh, widenLow } from "./math";
+import { loadPartial, widenHigh, widenLow } from "./math";
 
 export function fill(n: i32, value: f32, x: usize): void {
   const v = f32x4.splat(value);
@@ -77,6 +77,13 @@ export function mul(n: i32, x: usize, y: usize, z: usize): void {
 }
 
 export function biasAddRows(rows: i32, cols: i32, bias: usize, y: usize, ldy: i32): void {
+  // Rows narrower than a vector, stored back to back (a 2- or 3-unit layer over a batch): the
+  // matrix is one flat stream whose bias repeats every lcm(cols, 4) floats, so it runs four
+  // elements per add instead of a scalar tail per row. Each element still gets one f32 add.
+  if (cols < 4 && ldy == cols && rows > 0) {
+    biasAddNarrow(rows * cols, cols, bias, y);
+    return;
+  }
   const rowBytes = <usize>ldy << 2;
   for (let r = 0; r < rows; r++) {
     const yr = y + <usize>r * rowBytes;
@@ -89,6 +96,33 @@ export function biasAddRows(rows: i32, cols: i32, bias: usize, y: usize, ldy: i3
       const o = <usize>j << 2;
       store<f32>(yr + o, load<f32>(yr + o) + load<f32>(bias + o));
     }
+  }
+}
+
+/** y[e] += bias[e mod cols] over n contiguous floats, cols = 1, 2 or 3. */
+function biasAddNarrow(n: i32, cols: i32, bias: usize, y: usize): void {
+  const b0 = load<f32>(bias);
+  const b1 = cols > 1 ? load<f32>(bias, 4) : b0;
+  const b2 = cols > 2 ? load<f32>(bias, 8) : b0;
+  // The pattern of bias values for floats 0–11 of every 12 (12 = lcm(3, 4); 2 and 1 divide 4).
+  let p0: v128, p1: v128, p2: v128;
+  if (cols == 3) {
+    p0 = f32x4(b0, b1, b2, b0); p1 = f32x4(b1, b2, b0, b1); p2 = f32x4(b2, b0, b1, b2);
+  } else if (cols == 2) {
+    p0 = f32x4(b0, b1, b0, b1); p1 = p0; p2 = p0;
+  } else {
+    p0 = f32x4.splat(b0); p1 = p0; p2 = p0;
+  }
+  let i = 0;
+  for (; i + 12 <= n; i += 12) {
+    const o = y + (<usize>i << 2);
+    v128.store(o, f32x4.add(v128.load(o), p0));
+    v128.store(o, f32x4.add(v128.load(o, 16), p1), 16);
+    v128.store(o, f32x4.add(v128.load(o, 32), p2), 32);
+  }
+  for (; i < n; i++) {
+    const o = y + (<usize>i << 2);
+    store<f32>(o, load<f32>(o) + load<f32>(bias + (<usize>(i % cols) << 2)));
   }
 }
 
@@ -117,15 +151,20 @@ export function biasGradRows(rows: i32, cols: i32, dy: usize, lddy: i32, db: usi
     }
     v128.store(db + o, f32x4.add(v128.load(db + o), s));
   }
-  for (; j < cols; j++) {
+  if (j < cols) {
+    // The last 1–3 columns in the low lanes of one vector chain (one add per row for all of
+    // them, not a scalar chain each): each column still sums its rows in order.
+    const rem = cols - j;
     const o = <usize>j << 2;
-    let s: f32 = 0;
+    let s = f32x4.splat(0);
     let p = dy + o;
     for (let r = 0; r < rows; r++) {
-      s += load<f32>(p);
+      s = f32x4.add(s, loadPartial(p, rem));
       p += rowBytes;
     }
-    store<f32>(db + o, load<f32>(db + o) + s);
+    store<f32>(db + o, load<f32>(db + o) + f32x4.extract_lane(s, 0));
+    if (rem > 1) store<f32>(db + o, load<f32>(db + o, 4) + f32x4.extract_lane(s, 1), 4);
+    if (rem > 2) store<f32>(db + o, load<f32>(db + o, 8) + f32x4.extract_lane(s, 2), 8);
   }
 }
 
