@@ -61,6 +61,54 @@ export function softmaxCrossEntropy(
     const vb = f32x4.splat(<f32>(-<f64>gradScale * uniform));
     const vscale = f32x4.splat(gradScale);
     const oneMinusS = f64x2.splat(1 - s);
+    if (cols == 2) {
+      // Two classes (the commonest narrow case): four rows are two contiguous vectors, split
+      // into the column-0 and column-1 lanes by two shuffles instead of eight gathered loads,
+      // and each exp is computed once and reused for the row sum, the gradient and the label
+      // term. The values are those of the general loop below, bit for bit.
+      for (; r + 4 <= rows; r += 4) {
+        const x0 = logits + <usize>r * rowBytes;
+        const lo = v128.load(x0), hi = v128.load(x0, 16);
+        const c0 = v128.shuffle<f32>(lo, hi, 0, 2, 4, 6), c1 = v128.shuffle<f32>(lo, hi, 1, 3, 5, 7);
+        const mv = f32x4.pmax(c0, c1);
+        const e0 = exp4(f32x4.sub(c0, mv)), e1 = exp4(f32x4.sub(c1, mv));
+        const sv = f32x4.add(e0, e1);
+        const lab = v128.load(labels + (<usize>r << 2));
+        const isOne = i32x4.eq(lab, i32x4.splat(1));
+        const xl = v128.bitselect(c1, c0, isOne);
+        const mLo = widenLow(mv), mHi = widenHigh(mv);
+        let t = f64x2.add(
+          f64x2.mul(oneMinusS, f64x2.sub(mLo, widenLow(xl))),
+          f64x2.mul(oneMinusS, f64x2.sub(mHi, widenHigh(xl))),
+        );
+        if (smoothing != 0) {
+          const vs = f64x2.splat(s), vc = f64x2.splat(<f64>cols);
+          const sxLo = f64x2.add(widenLow(c0), widenLow(c1)), sxHi = f64x2.add(widenHigh(c0), widenHigh(c1));
+          t = f64x2.add(t, f64x2.mul(vs, f64x2.sub(mLo, f64x2.div(sxLo, vc))));
+          t = f64x2.add(t, f64x2.mul(vs, f64x2.sub(mHi, f64x2.div(sxHi, vc))));
+        }
+        total += hsum64(t);
+        const s0 = f32x4.extract_lane(sv, 0), s1 = f32x4.extract_lane(sv, 1);
+        const s2 = f32x4.extract_lane(sv, 2), s3 = f32x4.extract_lane(sv, 3);
+        product *= (<f64>s0 * <f64>s1) * (<f64>s2 * <f64>s3);
+        if (product > 1e288) {
+          total += Math.log(product);
+          product = 1;
+        }
+        if (grad != 0) {
+          const g0 = grad + <usize>r * rowBytes;
+          const a = f32x4.div(vscale, sv);
+          const d0 = madd(e0, a, vb), d1 = madd(e1, a, vb);
+          v128.store(g0, v128.shuffle<f32>(d0, d1, 0, 4, 1, 5));
+          v128.store(g0, v128.shuffle<f32>(d0, d1, 2, 6, 3, 7), 16);
+          const el = v128.bitselect(e1, e0, isOne);
+          storeLabelGrad(g0, i32x4.extract_lane(lab, 0), f32x4.extract_lane(el, 0), s0, gradScale, s, uniform);
+          storeLabelGrad(g0 + 8, i32x4.extract_lane(lab, 1), f32x4.extract_lane(el, 1), s1, gradScale, s, uniform);
+          storeLabelGrad(g0 + 16, i32x4.extract_lane(lab, 2), f32x4.extract_lane(el, 2), s2, gradScale, s, uniform);
+          storeLabelGrad(g0 + 24, i32x4.extract_lane(lab, 3), f32x4.extract_lane(el, 3), s3, gradScale, s, uniform);
+        }
+      }
+    }
     for (; r + 4 <= rows; r += 4) {
       const x0 = logits + <usize>r * rowBytes;
       let mv = gather4(x0, rowBytes, 0);
