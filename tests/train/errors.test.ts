@@ -64,6 +64,14 @@ describe("fit rejects bad data, naming the argument, the expected and the actual
     const bad = x.slice();
     bad[5] = Number.NaN;
     await rejects({ x: bad }, "fit x[5] (sample 2): expected a finite number, got NaN");
+    // x scans blocks of eight values, then the rest one by one: the first bad value is named
+    // whether it is in a later block, alone in the tail, or after another bad value.
+    for (const [at, v] of [[12, -Infinity], [19, Number.NaN], [0, Infinity]] as const) {
+      const late = x.slice();
+      late[at] = v;
+      if (at === 12) late[19] = Number.NaN;
+      await rejects({ x: late }, `fit x[${at}] (sample ${at >> 1}): expected a finite number, got ${v}`);
+    }
     const inf = new Float32Array(20);
     inf[13] = Infinity;
     await rejects({ y: inf, options: { loss: "MSELoss" } }, "fit y[13]: expected a finite number, got Infinity");
