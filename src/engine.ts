@@ -2,9 +2,9 @@ import { createJsKernels } from "./backend/js/index.js";
 import type { BackendName, Kernels } from "./backend/kernels.js";
 import { Allocator, MemoryViews } from "./backend/memory.js";
 import { shapeSize } from "./backend/shapes.js";
-import { relaxedWasmBase64, simdWasmBase64 } from "./backend/wasm/embedded.js";
+import { relaxedWasmGzipBase64, simdWasmGzipBase64 } from "./backend/wasm/embedded.js";
 import { detectWasmFeatures, type WasmFeatures } from "./backend/wasm/features.js";
-import { decodeBase64, instantiateKernels, type WasmSource } from "./backend/wasm/index.js";
+import { embeddedWasm, instantiateKernels, WasmInflateUnavailable, type WasmSource } from "./backend/wasm/index.js";
 import { checkOptions, fail, SimdnetError } from "./errors.js";
 import { Tensor, type DType } from "./tensor.js";
 
@@ -32,9 +32,13 @@ function envBackend(): string | undefined {
   return value === undefined || value === "" ? undefined : value;
 }
 
-/** A WASM compile refused by the embedder (CSP) rather than a broken module or a bug. */
+/**
+ * A WASM compile refused by the embedder (CSP), or embedded bytes it cannot inflate, rather than
+ * a broken module or a bug.
+ */
 function isCompileRefusal(e: unknown): boolean {
-  return (typeof WebAssembly.CompileError === "function" && e instanceof WebAssembly.CompileError) || e instanceof EvalError;
+  return (typeof WebAssembly.CompileError === "function" && e instanceof WebAssembly.CompileError) ||
+    e instanceof EvalError || e instanceof WasmInflateUnavailable;
 }
 
 function unavailable(name: BackendName, features: WasmFeatures): never {
@@ -120,8 +124,8 @@ export class Engine {
       return new Engine(name, kernels, memory, 64, missing, null, fallback);
     }
     const source = name === "wasm-relaxed-simd"
-      ? options.wasm?.relaxedSimd ?? decodeBase64(relaxedWasmBase64)
-      : options.wasm?.simd ?? decodeBase64(simdWasmBase64);
+      ? options.wasm?.relaxedSimd ?? await embeddedWasm(relaxedWasmGzipBase64, name)
+      : options.wasm?.simd ?? await embeddedWasm(simdWasmGzipBase64, name);
     const set = await instantiateKernels(source, memory, name);
     return new Engine(name, set.kernels, memory, set.heapBase, set.missing, set.peakProbe, fallback);
   }

@@ -44,6 +44,25 @@ describe("backend selection", () => {
     expect((await createEngine()).fallback).toBeNull();
   });
 
+  it("the embedded modules are gzip-compressed: without DecompressionStream auto falls back to js, saying why", async () => {
+    const saved = globalThis.DecompressionStream;
+    // @ts-expect-error: simulating a runtime without DecompressionStream
+    delete globalThis.DecompressionStream;
+    try {
+      const e = await createEngine();
+      expect(e.backend).toBe("js");
+      expect(e.fallback).toMatch(/could not be compiled \(wasm-(relaxed-)?simd: the embedded module is gzip-compressed and this runtime has no DecompressionStream/);
+      await expect(createEngine({ backend: "wasm-simd" })).rejects.toThrow(
+        "wasm-simd: the embedded module is gzip-compressed and this runtime has no DecompressionStream; pass its .wasm file as init({ wasm: { simd, relaxedSimd } }) (a URL or bytes) or use the js backend",
+      );
+    } finally {
+      globalThis.DecompressionStream = saved;
+    }
+    const e = await createEngine({ backend: "wasm-simd" });
+    const a = e.tensor([1, 2, 3, 4], [2, 2]);
+    expect(Array.from(e.matmul(a, a).toArray())).toEqual([7, 10, 15, 22]);
+  });
+
   it("an explicit backend the runtime lacks is refused, naming the missing feature", async () => {
     const validate = vi.spyOn(WebAssembly, "validate").mockReturnValue(false);
     try {
