@@ -48,8 +48,12 @@ console.log("simdnet …");
 const simdnet = runJson(process.execPath, ["--experimental-wasm-relaxed-simd", outfile]);
 if (simdnet.error) throw new Error(`simdnet training bench failed: ${simdnet.error}`);
 
-console.log("PyTorch …");
-const pytorch = runJson("python3", [join(here, "pytorch.py"), "--json", ...common], {
+// Debian's python3-torch installs for the system Python; a python3 earlier on PATH (pyenv, a
+// venv) may not see it. PYTHON overrides the choice.
+const canImportTorch = (py) => spawnSync(py, ["-c", "import torch"], { stdio: "ignore" }).status === 0;
+const python = process.env.PYTHON ?? ["python3", "/usr/bin/python3"].find(canImportTorch) ?? "python3";
+console.log(`PyTorch (${python}) …`);
+const pytorch = runJson(python, [join(here, "pytorch.py"), "--json", ...common], {
   OPENBLAS_NUM_THREADS: "1", OMP_NUM_THREADS: "1", MKL_NUM_THREADS: "1",
   GLIBC_TUNABLES: "glibc.malloc.mmap_threshold=4294967295:glibc.malloc.trim_threshold=4294967295",
 });
