@@ -7,3 +7,4 @@
 export * from "./index.js";
 export { loadMnist, loadMnistSync, mnistDataDir, type LoadMnistOptions } from "./data/mnist-node.js";
 export * from "./io/node.js";
+export { enableNodeRelaxedSimd } from "./backend/wasm/node-flags.js";

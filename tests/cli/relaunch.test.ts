@@ -32,3 +32,25 @@ describe("CLI relaunch with relaxed SIMD", () => {
     expect(bad.stderr).toMatch(/nonesuch/);
   });
 });
+
+describe("enableNodeRelaxedSimd (simdnet/node)", () => {
+  // A fresh Node without the flag: the test process itself runs with it (vitest.config.ts).
+  it.runIf(existsSync("dist/node.js"))("turns relaxed SIMD on at run time so that init() picks the relaxed build", () => {
+    const script = [
+      'import { createEngine, detectWasmFeatures, enableNodeRelaxedSimd } from "./dist/node.js";',
+      "const before = detectWasmFeatures().relaxedSimd;",
+      "const on = enableNodeRelaxedSimd();",
+      "const engine = await createEngine();",
+      "const a = engine.tensor([1, 2, 3, 4], [2, 2]);",
+      "console.log(JSON.stringify({ before, on, backend: engine.backend, product: [...engine.matmul(a, a).toArray()] }));",
+    ].join("\n");
+    const r = spawnSync(process.execPath, ["--input-type=module", "-e", script], { encoding: "utf8" });
+    expect(r.stderr).toBe("");
+    const out = JSON.parse(r.stdout) as { before: boolean; on: boolean; backend: string; product: number[] };
+    expect(out.on).toBe(true);
+    expect(out.backend).toBe("wasm-relaxed-simd");
+    expect(out.product).toEqual([7, 10, 15, 22]);
+    // Node 20 lacks it without the flag; later Nodes have it already (and the call changes nothing).
+    if (Number(process.versions.node.split(".")[0]) < 22) expect(out.before).toBe(false);
+  });
+});
