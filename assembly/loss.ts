@@ -33,6 +33,28 @@ import { sum } from "./reduce";
   store<f32>(q + 3 * stride, f32x4.extract_lane(v, 3));
 }
 
+/**
+ * Σ over four rows (row k in lane k) of (1 − s)·(m − x_label) + s·(m − mean(x)), in f64 lanes:
+ * the loss of each row minus its log Σ exp. sxLo/sxHi are the rows' sums of x (read only when
+ * smoothing ≠ 0).
+ */
+// @ts-ignore: decorator
+@inline function groupLabelTerms(
+  mv: v128, xl: v128, oneMinusS: v128, s: f64, smoothing: f32, sxLo: v128, sxHi: v128, cols: i32,
+): f64 {
+  const mLo = widenLow(mv), mHi = widenHigh(mv);
+  let t = f64x2.add(
+    f64x2.mul(oneMinusS, f64x2.sub(mLo, widenLow(xl))),
+    f64x2.mul(oneMinusS, f64x2.sub(mHi, widenHigh(xl))),
+  );
+  if (smoothing != 0) {
+    const vs = f64x2.splat(s), vc = f64x2.splat(<f64>cols);
+    t = f64x2.add(t, f64x2.mul(vs, f64x2.sub(mLo, f64x2.div(sxLo, vc))));
+    t = f64x2.add(t, f64x2.mul(vs, f64x2.sub(mHi, f64x2.div(sxHi, vc))));
+  }
+  return hsum64(t);
+}
+
 /** The f64 label-gradient fix of one row (see softmaxCrossEntropy): grad at the label in f64. */
 // @ts-ignore: decorator
 @inline function storeLabelGrad(gr: usize, label: i32, eLabel: f32, sumExp: f32, gradScale: f32, s: f64, uniform: f64): void {
@@ -76,18 +98,10 @@ export function softmaxCrossEntropy(
         const lab = v128.load(labels + (<usize>r << 2));
         const isOne = i32x4.eq(lab, i32x4.splat(1));
         const xl = v128.bitselect(c1, c0, isOne);
-        const mLo = widenLow(mv), mHi = widenHigh(mv);
-        let t = f64x2.add(
-          f64x2.mul(oneMinusS, f64x2.sub(mLo, widenLow(xl))),
-          f64x2.mul(oneMinusS, f64x2.sub(mHi, widenHigh(xl))),
-        );
-        if (smoothing != 0) {
-          const vs = f64x2.splat(s), vc = f64x2.splat(<f64>cols);
-          const sxLo = f64x2.add(widenLow(c0), widenLow(c1)), sxHi = f64x2.add(widenHigh(c0), widenHigh(c1));
-          t = f64x2.add(t, f64x2.mul(vs, f64x2.sub(mLo, f64x2.div(sxLo, vc))));
-          t = f64x2.add(t, f64x2.mul(vs, f64x2.sub(mHi, f64x2.div(sxHi, vc))));
-        }
-        total += hsum64(t);
+        const zero = f64x2.splat(0);
+        const sxLo = smoothing != 0 ? f64x2.add(widenLow(c0), widenLow(c1)) : zero;
+        const sxHi = smoothing != 0 ? f64x2.add(widenHigh(c0), widenHigh(c1)) : zero;
+        total += groupLabelTerms(mv, xl, oneMinusS, s, smoothing, sxLo, sxHi, cols);
         const s0 = f32x4.extract_lane(sv, 0), s1 = f32x4.extract_lane(sv, 1);
         const s2 = f32x4.extract_lane(sv, 2), s3 = f32x4.extract_lane(sv, 3);
         product *= (<f64>s0 * <f64>s1) * (<f64>s2 * <f64>s3);
@@ -128,18 +142,7 @@ export function softmaxCrossEntropy(
       xl = f32x4.replace_lane(xl, 1, load<f32>(x0 + rowBytes + (<usize>l1 << 2)));
       xl = f32x4.replace_lane(xl, 2, load<f32>(x0 + 2 * rowBytes + (<usize>l2 << 2)));
       xl = f32x4.replace_lane(xl, 3, load<f32>(x0 + 3 * rowBytes + (<usize>l3 << 2)));
-      // (1 − s)·(m − x_label) + s·(m − mean(x)) per row, in f64 lanes.
-      const mLo = widenLow(mv), mHi = widenHigh(mv);
-      let t = f64x2.add(
-        f64x2.mul(oneMinusS, f64x2.sub(mLo, widenLow(xl))),
-        f64x2.mul(oneMinusS, f64x2.sub(mHi, widenHigh(xl))),
-      );
-      if (smoothing != 0) {
-        const vs = f64x2.splat(s), vc = f64x2.splat(<f64>cols);
-        t = f64x2.add(t, f64x2.mul(vs, f64x2.sub(mLo, f64x2.div(sxLo, vc))));
-        t = f64x2.add(t, f64x2.mul(vs, f64x2.sub(mHi, f64x2.div(sxHi, vc))));
-      }
-      total += hsum64(t);
+      total += groupLabelTerms(mv, xl, oneMinusS, s, smoothing, sxLo, sxHi, cols);
       const s0 = f32x4.extract_lane(sv, 0), s1 = f32x4.extract_lane(sv, 1);
       const s2 = f32x4.extract_lane(sv, 2), s3 = f32x4.extract_lane(sv, 3);
       product *= (<f64>s0 * <f64>s1) * (<f64>s2 * <f64>s3);
