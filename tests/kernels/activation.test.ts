@@ -2,10 +2,9 @@ import { describe, expect, it } from "vitest";
 import type { Engine } from "../../src/engine.js";
 import type { Kernels } from "../../src/backend/kernels.js";
 import { Scratch, testEngines } from "../helpers/engines.js";
+import { expectSame, output, putGuarded, readGuarded } from "../helpers/guarded.js";
 import { ODD_SIZES, TestRandom } from "../helpers/random.js";
 
-const GUARD = 8;
-const SENTINEL = -12345.5;
 const U = 2 ** -24; // unit roundoff of f32
 
 /**
@@ -39,37 +38,6 @@ async function allEngines(): Promise<Engine[]> {
 
 function pickSize(rng: TestRandom): number {
   return rng.next() < 0.75 ? rng.pick(ODD_SIZES) : rng.int(1, 300);
-}
-
-/** Copies data in, followed by a guard band of sentinels; returns the pointer. */
-function putGuarded(s: Scratch, data: Float32Array): number {
-  const p = s.alloc((data.length + GUARD) * 4);
-  const f = s.engine.views.f32();
-  f.set(data, p >> 2);
-  f.fill(SENTINEL, (p >> 2) + data.length, (p >> 2) + data.length + GUARD);
-  return p;
-}
-
-/** A NaN-filled output of n floats with a guard band after it. */
-function output(s: Scratch, n: number): number {
-  return putGuarded(s, new Float32Array(n).fill(Number.NaN));
-}
-
-/** Reads n floats at p and checks the guard band after them is untouched. */
-function readGuarded(s: Scratch, p: number, n: number, context: string): Float32Array {
-  const guard = s.f32(p + n * 4, GUARD);
-  for (let i = 0; i < GUARD; i++) {
-    if (guard[i] !== SENTINEL) throw new Error(`${context}: wrote past the end (guard float ${i} is ${guard[i]})`);
-  }
-  return s.f32(p, n);
-}
-
-/** Bit-for-bit equality (Object.is per element), naming the first differing index. */
-function expectSame(actual: Float32Array, expected: Float32Array, context: string): void {
-  expect(actual.length, context).toBe(expected.length);
-  for (let i = 0; i < actual.length; i++) {
-    if (!Object.is(actual[i], expected[i])) throw new Error(`${context}: element ${i} is ${actual[i]}, expected ${expected[i]}`);
-  }
 }
 
 /** Runs an elementwise kernel (n, ...inputs, out) on one engine; `inPlace` writes over the first input. */

@@ -1,10 +1,9 @@
 import { describe, expect, it } from "vitest";
 import type { Engine } from "../../src/engine.js";
 import { Scratch, testEngines } from "../helpers/engines.js";
+import { expectSame, output, readGuarded } from "../helpers/guarded.js";
 import { ODD_SIZES, TestRandom } from "../helpers/random.js";
 
-const GUARD = 8;
-const SENTINEL = -12345.5;
 const U = 2 ** -24; // unit roundoff of f32
 
 async function allEngines(): Promise<Engine[]> {
@@ -14,32 +13,6 @@ async function allEngines(): Promise<Engine[]> {
 
 function pickSize(rng: TestRandom): number {
   return rng.next() < 0.75 ? rng.pick(ODD_SIZES) : rng.int(1, 300);
-}
-
-/** A NaN-filled gradient buffer of n floats with a guard band after it: a kernel that accumulates
- *  instead of overwriting leaves NaN, one that writes too far changes the guard. */
-function gradOut(s: Scratch, n: number): number {
-  const p = s.alloc((n + GUARD) * 4);
-  const f = s.engine.views.f32();
-  f.fill(Number.NaN, p >> 2, (p >> 2) + n);
-  f.fill(SENTINEL, (p >> 2) + n, (p >> 2) + n + GUARD);
-  return p;
-}
-
-function readGrad(s: Scratch, p: number, n: number, context: string): Float32Array {
-  const guard = s.f32(p + n * 4, GUARD);
-  for (let i = 0; i < GUARD; i++) {
-    if (guard[i] !== SENTINEL) throw new Error(`${context}: wrote past the gradient (guard float ${i} is ${guard[i]})`);
-  }
-  return s.f32(p, n);
-}
-
-/** Bit-for-bit equality (fast on large arrays, where toEqual is slow), naming the first difference. */
-function expectSame(actual: Float32Array, expected: Float32Array, context: string): void {
-  expect(actual.length, context).toBe(expected.length);
-  for (let i = 0; i < actual.length; i++) {
-    if (!Object.is(actual[i], expected[i])) throw new Error(`${context}: element ${i} is ${actual[i]}, expected ${expected[i]}`);
-  }
 }
 
 function expectWithin(actual: ArrayLike<number>, want: ArrayLike<number>, tol: ArrayLike<number>, context: string): void {
@@ -60,9 +33,9 @@ interface CeCase { rows: number; cols: number; x: Float32Array; labels: Int32Arr
 function runCe(e: Engine, c: CeCase, withGrad: boolean): LossOut {
   const s = new Scratch(e);
   const xp = s.put(c.x), lp = s.put(c.labels);
-  const gp = withGrad ? gradOut(s, c.x.length) : 0;
+  const gp = withGrad ? output(s, c.x.length) : 0;
   const loss = e.kernels.softmaxCrossEntropy(c.rows, c.cols, xp, lp, c.smoothing, gp, c.scale);
-  const grad = withGrad ? readGrad(s, gp, c.x.length, `${e.backend} softmaxCrossEntropy`) : null;
+  const grad = withGrad ? readGuarded(s, gp, c.x.length, `${e.backend} softmaxCrossEntropy`) : null;
   expectSame(s.f32(xp, c.x.length), c.x, `${e.backend}: logits are read only`);
   s.freeAll();
   return { loss, grad };
@@ -117,9 +90,9 @@ function bceExact(x: number, t: number): { loss: number; sig: number; tail: numb
 function runBce(e: Engine, x: Float32Array, t: Float32Array, scale: number, withGrad: boolean): LossOut {
   const s = new Scratch(e);
   const xp = s.put(x), tp = s.put(t);
-  const gp = withGrad ? gradOut(s, x.length) : 0;
+  const gp = withGrad ? output(s, x.length) : 0;
   const loss = e.kernels.bceWithLogitsLoss(x.length, xp, tp, gp, scale);
-  const grad = withGrad ? readGrad(s, gp, x.length, `${e.backend} bceWithLogitsLoss`) : null;
+  const grad = withGrad ? readGuarded(s, gp, x.length, `${e.backend} bceWithLogitsLoss`) : null;
   expectSame(s.f32(xp, x.length), x, `${e.backend}: logits are read only`);
   expectSame(s.f32(tp, t.length), t, `${e.backend}: targets are read only`);
   s.freeAll();
@@ -266,10 +239,10 @@ describe("nllLoss", () => {
       for (let r = 0; r < rows; r++) wantGrad[r * cols + labels[r]!] = -scale;
       for (const e of engines) {
         const s = new Scratch(e);
-        const xp = s.put(lp), labp = s.put(labels), gp = gradOut(s, rows * cols);
+        const xp = s.put(lp), labp = s.put(labels), gp = output(s, rows * cols);
         const ctx = `${e.backend} case ${k} rows=${rows} cols=${cols}`;
         expect(e.kernels.nllLoss(rows, cols, xp, labp, gp, scale), ctx).toBe(want);
-        expect(Array.from(readGrad(s, gp, rows * cols, ctx)), ctx).toEqual(Array.from(wantGrad));
+        expect(Array.from(readGuarded(s, gp, rows * cols, ctx)), ctx).toEqual(Array.from(wantGrad));
         expect(e.kernels.nllLoss(rows, cols, xp, labp, 0, scale), `${ctx} without grad`).toBe(want);
         s.freeAll();
       }
@@ -295,11 +268,11 @@ describe("mseLoss", () => {
       }
       for (const e of engines) {
         const s = new Scratch(e);
-        const pp = s.put(pred), tp = s.put(target), gp = gradOut(s, n);
+        const pp = s.put(pred), tp = s.put(target), gp = output(s, n);
         const ctx = `${e.backend} case ${k} n=${n}`;
         // Exact squares summed in f64 in some order: within n·2⁻⁵³ of the total.
         expect(Math.abs(e.kernels.mseLoss(n, pp, tp, gp, scale) - want), ctx).toBeLessThanOrEqual(1e-13 * want);
-        const grad = readGrad(s, gp, n, ctx);
+        const grad = readGuarded(s, gp, n, ctx);
         for (let i = 0; i < n; i++) if (!Object.is(grad[i], wantGrad[i])) throw new Error(`${ctx}: grad ${i} is ${grad[i]}, expected ${wantGrad[i]}`);
         expect(Math.abs(e.kernels.mseLoss(n, pp, tp, 0, scale) - want), `${ctx} without grad`).toBeLessThanOrEqual(1e-13 * want);
         expectSame(s.f32(pp, n), pred, `${ctx}: pred is read only`);
@@ -311,10 +284,10 @@ describe("mseLoss", () => {
   it("known values", async () => {
     for (const e of await allEngines()) {
       const s = new Scratch(e);
-      const gp = gradOut(s, 5);
+      const gp = output(s, 5);
       const loss = e.kernels.mseLoss(5, s.put(Float32Array.from([1, 2, 3, 0.5, -1])), s.put(Float32Array.from([1, 0, 5, 0, 1])), gp, 0.25);
       expect(loss, e.backend).toBe(0 + 4 + 4 + 0.25 + 4);
-      expect(Array.from(readGrad(s, gp, 5, e.backend)), e.backend).toEqual([0, 1, -1, 0.25, -1]);
+      expect(Array.from(readGuarded(s, gp, 5, e.backend)), e.backend).toEqual([0, 1, -1, 0.25, -1]);
       expect(e.kernels.mseLoss(0, gp, gp, 0, 1), `${e.backend} n = 0`).toBe(0);
       s.freeAll();
     }

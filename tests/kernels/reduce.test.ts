@@ -1,10 +1,8 @@
 import { describe, expect, it } from "vitest";
 import type { Engine } from "../../src/engine.js";
 import { Scratch, testEngines } from "../helpers/engines.js";
+import { GUARD, I32_SENTINEL } from "../helpers/guarded.js";
 import { ODD_SIZES, TestRandom } from "../helpers/random.js";
-
-const GUARD = 8;
-const SENTINEL = -777;
 
 async function allEngines(): Promise<Engine[]> {
   const { js, wasm } = await testEngines();
@@ -98,11 +96,11 @@ describe("argmax", () => {
       for (const e of engines) {
         const s = new Scratch(e);
         const xp = s.put(x);
-        const out = s.put(new Int32Array(rows + GUARD).fill(SENTINEL));
+        const out = s.put(new Int32Array(rows + GUARD).fill(I32_SENTINEL));
         e.kernels.argmaxRows(rows, cols, xp, ld, out);
         const ctx = `${e.backend} case ${c} rows=${rows} cols=${cols} ld=${ld}`;
         expect(Array.from(s.i32(out, rows)), `argmaxRows ${ctx}`).toEqual(Array.from(expected));
-        expect(Array.from(s.i32(out + rows * 4, GUARD)), `guard ${ctx}`).toEqual(new Array(GUARD).fill(SENTINEL));
+        expect(Array.from(s.i32(out + rows * 4, GUARD)), `guard ${ctx}`).toEqual(new Array(GUARD).fill(I32_SENTINEL));
         expect(e.kernels.argmax(cols, xp), `argmax ${ctx}`).toBe(expected[0]);
         s.freeAll();
       }

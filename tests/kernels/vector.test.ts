@@ -1,43 +1,13 @@
 import { describe, expect, it } from "vitest";
 import type { Engine } from "../../src/engine.js";
 import { Scratch, testEngines } from "../helpers/engines.js";
+import { expectSame, output, putGuarded, readGuarded } from "../helpers/guarded.js";
 import { ODD_SIZES, TestRandom } from "../helpers/random.js";
 
 // The vector kernels use no fused multiply-add and round every f32 operation in the order of the
 // JS reference, so every backend must agree with it bit for bit (checked with Object.is, which
 // also tells −0 from +0). The one exception is biasGradChannels, which sums in f64 in a different
 // order; its tolerance is stated where it is checked.
-
-const GUARD = 8;
-const SENTINEL = -12345.5;
-
-/** Copies data in, followed by a guard band of sentinels; returns the pointer. */
-function putGuarded(s: Scratch, data: Float32Array): number {
-  const p = s.alloc((data.length + GUARD) * 4);
-  const f = s.engine.views.f32();
-  f.set(data, p >> 2);
-  f.fill(SENTINEL, (p >> 2) + data.length, (p >> 2) + data.length + GUARD);
-  return p;
-}
-
-/** Reads n floats at p and checks the guard band after them is untouched. */
-function readGuarded(s: Scratch, p: number, n: number, context: string): Float32Array {
-  const guard = s.f32(p + n * 4, GUARD);
-  for (let i = 0; i < GUARD; i++) {
-    if (guard[i] !== SENTINEL) throw new Error(`${context}: wrote past the end (guard float ${i} is ${guard[i]})`);
-  }
-  return s.f32(p, n);
-}
-
-/** Bit-for-bit equality (Object.is per element), naming the first differing index. */
-function expectSame(actual: Float32Array, expected: Float32Array, context: string): void {
-  expect(actual.length, context).toBe(expected.length);
-  for (let i = 0; i < actual.length; i++) {
-    if (!Object.is(actual[i], expected[i])) {
-      throw new Error(`${context}: element ${i} is ${actual[i]}, expected ${expected[i]}`);
-    }
-  }
-}
 
 /** Sizes 1–17, primes and non-multiples of 4 and 8 most of the time, sometimes a longer run. */
 function pickSize(rng: TestRandom): number {
@@ -72,12 +42,12 @@ describe("vector kernels vs the JS reference (bit-identical)", () => {
       const alpha = Math.fround(rng.uniform(-2, 2));
       const ctx = `case ${c} n=${n}`;
       await compareAll(`fill ${ctx}`, (e, s) => {
-        const p = putGuarded(s, new Float32Array(n).fill(Number.NaN));
+        const p = output(s, n);
         e.kernels.fill(n, alpha, p);
         return readGuarded(s, p, n, `${e.backend} fill ${ctx}`);
       });
       await compareAll(`copy ${ctx}`, (e, s) => {
-        const xp = s.put(x), yp = putGuarded(s, new Float32Array(n).fill(Number.NaN));
+        const xp = s.put(x), yp = output(s, n);
         e.kernels.copy(n, xp, yp);
         expectSame(s.f32(xp, n), x, "copy leaves x alone");
         return readGuarded(s, yp, n, `${e.backend} copy ${ctx}`);
@@ -93,7 +63,7 @@ describe("vector kernels vs the JS reference (bit-identical)", () => {
         return readGuarded(s, yp, n, `${e.backend} axpy ${ctx}`);
       });
       await compareAll(`mul ${ctx}`, (e, s) => {
-        const xp = s.put(x), yp = s.put(y), zp = putGuarded(s, new Float32Array(n).fill(Number.NaN));
+        const xp = s.put(x), yp = s.put(y), zp = output(s, n);
         e.kernels.mul(n, xp, yp, zp);
         return readGuarded(s, zp, n, `${e.backend} mul ${ctx}`);
       });
