@@ -161,10 +161,8 @@ export function prepareTargets(p: Omit<Prepared, "y" | "classification">, y: unk
     if (classLoss === true) fail(what, `an Int32Array of class labels (the loss is ${lossName})`, y);
     const expected = p.n * p.outSize;
     if (y.length !== expected) fail(`${what} length`, `${expected} (${p.n} samples × output size ${p.outSize}, output sample shape ${show(p.outShape)})`, y.length);
-    for (let i = 0; i < y.length; i++) {
-      const v = y[i]!;
-      if (v - v !== 0) fail(`${what}[${i}]`, "a finite number", v);
-    }
+    const bad = firstNonFinite(y);
+    if (bad >= 0) fail(`${what}[${bad}]`, "a finite number", y[bad]);
     return { ...p, y, classification: false };
   }
   return fail(what, "an Int32Array of class labels or a Float32Array of targets", y);
