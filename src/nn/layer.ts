@@ -50,6 +50,7 @@ export abstract class Layer extends Module {
 
   /** Checks dy against the last output and returns the dx buffer (allocating it on first use). */
   protected prepareBackward(dy: Tensor): Tensor {
+    this.checkLive("backward");
     if (this.x === null || this.out === null || this.inShape === null) {
       throw new SimdnetError(`${this.type} backward: expected a forward call first, got none`);
     }

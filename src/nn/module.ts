@@ -129,9 +129,25 @@ export abstract class Module {
   protected readonly ownBuffers: [string, Tensor][] = [];
   /** The output of the last forward (owned by this module), or null before the first one. */
   protected out: Tensor | null = null;
+  private disposed = false;
 
   constructor(options: ModuleOptions = {}) {
     this.engine = engineOption("engine", options.engine);
+  }
+
+  /** True once dispose() has run (or the engine was disposed): every method then throws. */
+  get isDisposed(): boolean {
+    return this.disposed || this.engine.isDisposed;
+  }
+
+  /**
+   * Throws `${type}.${what}: expected a live module, got a disposed ${type}` once dispose() has
+   * run: its blocks may already belong to a newer model, so a kernel call would corrupt that one.
+   * Every public method starts with it (forward and backward through checkTensor).
+   */
+  checkLive(what: string): void {
+    if (this.disposed) throw new SimdnetError(`${this.type}.${what}: expected a live module, got a disposed ${this.type} (dispose() was called)`);
+    if (this.engine.isDisposed) throw new SimdnetError(`${this.type}.${what}: expected a live module, got a ${this.type} of a disposed engine`);
   }
 
   /**
@@ -174,6 +190,7 @@ export abstract class Module {
 
   /** This module and all its descendants, depth first (PyTorch's modules()). */
   modules(): Module[] {
+    this.checkLive("modules");
     const out: Module[] = [this];
     for (const [, child] of this.children()) out.push(...child.modules());
     return out;
@@ -181,12 +198,14 @@ export abstract class Module {
 
   /** Sets every parameter gradient to zero (same as optimizer.zeroGrad() for these parameters). */
   zeroGrad(): void {
+    this.checkLive("zeroGrad");
     const k = this.engine.kernels;
     for (const p of this.parameters()) k.fill(p.grad.size, 0, p.grad.ptr);
   }
 
   /** Sets training mode (default true) on this module and its children; returns this. */
   train(mode = true): this {
+    this.checkLive(mode ? "train" : "eval");
     this.training = mode;
     for (const [, child] of this.children()) child.train(mode);
     return this;
@@ -204,6 +223,7 @@ export abstract class Module {
 
   /** Parameters with PyTorch key names ("weight", or "0.weight" inside Sequential). */
   namedParameters(prefix = ""): [string, Parameter][] {
+    this.checkLive("parameters");
     const out: [string, Parameter][] = [];
     for (const p of this.ownParams) out.push([prefix + p.name, p]);
     for (const [name, child] of this.children()) out.push(...child.namedParameters(`${prefix}${name}.`));
@@ -212,6 +232,7 @@ export abstract class Module {
 
   /** Non-trainable state tensors (running_mean, running_var) with PyTorch key names. */
   namedBuffers(prefix = ""): [string, Tensor][] {
+    this.checkLive("buffers");
     const out: [string, Tensor][] = [];
     for (const [name, t] of this.ownBuffers) out.push([prefix + name, t]);
     for (const [name, child] of this.children()) out.push(...child.namedBuffers(`${prefix}${name}.`));
@@ -235,6 +256,7 @@ export abstract class Module {
    * module in registration order, modules in order).
    */
   stateDict(): StateDict {
+    this.checkLive("stateDict");
     const out: StateDict = new Map();
     for (const [key, t] of this.stateEntries()) out.set(key, { shape: [...t.shape], data: t.f32.slice() });
     return out;
@@ -248,6 +270,7 @@ export abstract class Module {
    * shape or length mismatches, non-finite values).
    */
   loadStateDict(dict: StateDict | Record<string, StateTensor>): void {
+    this.checkLive("loadStateDict");
     // Without this, null throws a TypeError and a number reads as an empty dict ("missing key").
     if (!(dict instanceof Map) && (dict === null || typeof dict !== "object" || Array.isArray(dict))) {
       fail("loadStateDict dict", "a Map or an object of name → { shape, data }", dict);
@@ -288,10 +311,13 @@ export abstract class Module {
 
   /** Frees every tensor this module owns (parameters, buffers, activations). Using it afterwards throws. */
   dispose(): void {
+    this.checkLive("dispose");
     for (const p of this.ownParams) p.dispose();
     for (const [, t] of this.ownBuffers) if (!t.isDisposed) t.dispose();
     this.releaseActivations();
-    for (const [, child] of this.children()) child.dispose();
+    // A child disposed on its own earlier is skipped, not an error: the tree still gets freed.
+    for (const [, child] of this.children()) if (!child.disposed) child.dispose();
+    this.disposed = true;
   }
 
   /** Frees the per-shape activation/gradient/scratch buffers (subclasses extend). */
@@ -317,6 +343,7 @@ export abstract class Module {
 
   /** Throws unless x is a live float32 tensor of this module's engine. */
   protected checkTensor(what: string, x: Tensor): void {
+    this.checkLive(what === "input" ? "forward" : "backward");
     if (!(x instanceof Tensor)) fail(`${this.type} ${what}`, "a Tensor", x);
     if (x.engine !== this.engine) {
       throw new SimdnetError(`${this.type} ${what}: expected a tensor of the module's engine (${this.engine.backend}), got a tensor of another engine (${x.engine.backend})`);
