@@ -97,6 +97,17 @@ export class Parameter {
   }
 }
 
+/**
+ * What a layer will allocate at construction, computed from its arguments without allocating
+ * (see `planModule` in ./config.ts): parameter and buffer shapes by local name, and other floats.
+ */
+export interface StatePlan {
+  params: [string, number[]][];
+  buffers: [string, number[]][];
+  /** Floats of internal per-layer state that is not in the state dict (BatchNorm's saved statistics). */
+  scratch: number;
+}
+
 /** Options every layer accepts. */
 export interface ModuleOptions {
   /** Engine to allocate on; default `getEngine()` (await `init()` first). */
@@ -271,32 +282,8 @@ export abstract class Module {
    */
   loadStateDict(dict: StateDict | Record<string, StateTensor>): void {
     this.checkLive("loadStateDict");
-    // Without this, null throws a TypeError and a number reads as an empty dict ("missing key").
-    if (!(dict instanceof Map) && (dict === null || typeof dict !== "object" || Array.isArray(dict))) {
-      fail("loadStateDict dict", "a Map or an object of name → { shape, data }", dict);
-    }
     const entries = this.stateEntries();
-    const given = dict instanceof Map ? dict : new Map(Object.entries(dict));
-    const known = new Set(entries.map(([k]) => k));
-    for (const key of given.keys()) {
-      if (!known.has(key) && !key.endsWith("num_batches_tracked")) {
-        failText(`loadStateDict key "${key}"`, `one of the model's keys (${[...known].join(", ")})`, "an unexpected key");
-      }
-    }
-    for (const [key, t] of entries) {
-      const v = given.get(key);
-      if (v === undefined) failText(`loadStateDict key "${key}"`, `a tensor of shape [${t.shape.join(", ")}]`, "nothing (missing key)");
-      if (v === null || typeof v !== "object" || !Array.isArray(v.shape)) {
-        fail(`loadStateDict "${key}"`, "{ shape: number[], data: Float32Array }", v);
-      }
-      const same = v.shape.length === t.shape.length && v.shape.every((d, i) => d === t.shape[i]);
-      if (!same) fail(`loadStateDict "${key}" shape`, `[${t.shape.join(", ")}]`, v.shape);
-      if (!(v.data instanceof Float32Array)) fail(`loadStateDict "${key}" data`, "a Float32Array", v.data);
-      if (v.data.length !== t.size) fail(`loadStateDict "${key}" data length`, `${t.size}`, v.data.length);
-      for (let i = 0; i < v.data.length; i++) {
-        if (!Number.isFinite(v.data[i]!)) fail(`loadStateDict "${key}" data[${i}]`, "a finite number", v.data[i]);
-      }
-    }
+    const given = checkStateDict(entries.map(([k, t]) => [k, t.shape]), dict);
     for (const [key, t] of entries) t.f32.set(given.get(key)!.data);
   }
 
@@ -351,6 +338,44 @@ export abstract class Module {
     if (x.isDisposed) throw new SimdnetError(`${this.type} ${what}: expected a live tensor, got a disposed tensor`);
     if (x.dtype !== "float32") fail(`${this.type} ${what} dtype`, '"float32"', x.dtype);
   }
+}
+
+/**
+ * Validates a state dict against the expected keys and shapes (state-dict order) without touching
+ * any module: every key, shape, length and value (finite; BatchNorm running_var ≥ 0, since a
+ * negative variance turns later predictions into NaN). Returns the dict as a Map. Used by
+ * loadStateDict, and by model loading before the module is even built.
+ */
+export function checkStateDict(expected: readonly (readonly [string, readonly number[]])[], dict: unknown): Map<string, StateTensor> {
+  // Without this, null throws a TypeError and a number reads as an empty dict ("missing key").
+  if (!(dict instanceof Map) && (dict === null || typeof dict !== "object" || Array.isArray(dict))) {
+    fail("loadStateDict dict", "a Map or an object of name → { shape, data }", dict);
+  }
+  const given: Map<string, StateTensor> = dict instanceof Map ? dict : new Map(Object.entries(dict as object));
+  const known = new Set(expected.map(([k]) => k));
+  for (const key of given.keys()) {
+    if (!known.has(key) && !(typeof key === "string" && key.endsWith("num_batches_tracked"))) {
+      failText(`loadStateDict key "${String(key)}"`, `one of the model's keys (${[...known].join(", ")})`, "an unexpected key");
+    }
+  }
+  for (const [key, shape] of expected) {
+    const v = given.get(key);
+    if (v === undefined) failText(`loadStateDict key "${key}"`, `a tensor of shape [${shape.join(", ")}]`, "nothing (missing key)");
+    if (v === null || typeof v !== "object" || !Array.isArray(v.shape)) {
+      fail(`loadStateDict "${key}"`, "{ shape: number[], data: Float32Array }", v);
+    }
+    if (!sameShape(v.shape, shape)) fail(`loadStateDict "${key}" shape`, `[${shape.join(", ")}]`, v.shape);
+    if (!(v.data instanceof Float32Array)) fail(`loadStateDict "${key}" data`, "a Float32Array", v.data);
+    const size = shape.reduce((a, b) => a * b, 1);
+    if (v.data.length !== size) fail(`loadStateDict "${key}" data length`, `${size}`, v.data.length);
+    const variance = key === "running_var" || key.endsWith(".running_var");
+    for (let i = 0; i < v.data.length; i++) {
+      const x = v.data[i]!;
+      if (!Number.isFinite(x)) fail(`loadStateDict "${key}" data[${i}]`, "a finite number", x);
+      if (variance && x < 0) fail(`loadStateDict "${key}" data[${i}]`, "a variance ≥ 0", x);
+    }
+  }
+  return given;
 }
 
 /** True when two shapes are equal (cheap, no allocation: used on the hot path). */

@@ -2,25 +2,16 @@ import type { Engine } from "../engine.js";
 import { checkOptions, fail, SimdnetError } from "../errors.js";
 import { failText, Module, Parameter, type StateDict } from "../nn/module.js";
 import type { Tensor } from "../tensor.js";
+import { optBoolean, optNumberAtLeast } from "../validate.js";
 
 /** What optimizers accept as parameters: a list, or a module (its parameters()). */
 export type Params = readonly Parameter[] | Module;
 
-/** Validates a finite number option ≥ lo (and < hiOpen when given). */
-export function optNum(what: string, v: unknown, dflt: number, lo = 0, hiOpen = Infinity): number {
-  if (v === undefined) return dflt;
-  if (typeof v !== "number" || !Number.isFinite(v) || v < lo || v >= hiOpen) {
-    fail(what, `a finite number ≥ ${lo}${hiOpen === Infinity ? "" : ` and < ${hiOpen}`}`, v);
-  }
-  return v;
-}
+/** Validates a finite number option ≥ lo (and < hiOpen when given); see src/validate.ts. */
+export const optNum = optNumberAtLeast;
 
-/** Validates an optional boolean option. */
-export function optBool(what: string, v: unknown, dflt: boolean): boolean {
-  if (v === undefined) return dflt;
-  if (typeof v !== "boolean") fail(what, "true or false", v);
-  return v;
-}
+/** Validates an optional boolean option; see src/validate.ts. */
+export const optBool = optBoolean;
 
 /**
  * Base of the optimizers: one parameter group, PyTorch formulas (torch.optim, single-tensor
