@@ -6,7 +6,7 @@ import { relaxedWasmGzipBase64, simdWasmGzipBase64 } from "./backend/wasm/embedd
 import { detectWasmFeatures, type WasmFeatures } from "./backend/wasm/features.js";
 import { embeddedWasm, instantiateKernels, WasmInflateUnavailable, type WasmSource } from "./backend/wasm/index.js";
 import { checkOptions, fail, SimdnetError } from "./errors.js";
-import { Tensor, type DType } from "./tensor.js";
+import { reclaimWhenDropped, Tensor, type DType } from "./tensor.js";
 
 /** Options of createEngine / init. */
 export interface EngineOptions {
@@ -185,7 +185,9 @@ export class Engine {
     if (dtype !== "float32" && dtype !== "int32") fail("tensor dtype", '"float32" or "int32"', dtype);
     const size = shapeSize("shape", shape);
     const ptr = this.allocator.alloc(size * 4);
-    return new Tensor(this, [...shape], dtype, ptr, size);
+    const t = new Tensor(this, [...shape], dtype, ptr, size);
+    reclaimWhenDropped(t, this.allocator);
+    return t;
   }
 
   /** A tensor of zeros. */
