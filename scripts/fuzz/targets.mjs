@@ -429,6 +429,16 @@ export function makeTargets(lib, engine, seed) {
       if (a0 !== b0 || a1 !== b1) throw new Error(`options case leaked (live bytes/blocks ${before} -> ${after})`);
       return outcome;
     },
+    // Harness self-test (SIMDNET_FUZZ_SELFTEST=1): case 2 hangs, or exhausts the heap.
+    _hang: (i) => {
+      if (i === 2) for (;;);
+      return "ok";
+    },
+    _oom: (i) => {
+      const hog = [];
+      if (i === 2) for (;;) hog.push(new Array(1 << 20).fill(i));
+      return "ok";
+    },
     cleanup: () => {
       if (folder !== null) rmSync(folder, { recursive: true, force: true });
       folder = null;
@@ -438,3 +448,6 @@ export function makeTargets(lib, engine, seed) {
 
 /** The names of the targets, in the order the harness runs them. */
 export const TARGETS = ["safetensors", "model", "idx", "csv", "options"];
+
+/** Targets that only prove the harness catches hangs and out-of-memory aborts. */
+export const SELFTEST_TARGETS = ["_hang", "_oom"];
