@@ -181,7 +181,7 @@ function modelCase(lib, r, engine) {
   const roll = r.next();
   let text = null;
   if (roll < 0.35) module = mutateJson(r, config);
-  else if (roll < 0.45) text = nestedText(r.pick([10, 63, 64, 65, 500, 3000, 20000]));
+  else if (roll < 0.42) text = nestedText(r.pick([10, 63, 64, 65, 500, 2500]));
   else if (roll < 0.5) module = { type: r.pick(PROTO_NAMES) };
   else if (roll < 0.55) module = { type: "Linear", inFeatures: r.pick([30000, 2 ** 20, 1e9]), outFeatures: r.pick([30000, 4096, 2 ** 31]) };
   if (r.chance(0.4)) {
@@ -376,7 +376,7 @@ export function makeTargets(lib, engine, seed) {
     model: (i) => {
       const r = caseRng(seed, "model", i);
       const { bytes, text } = modelCase(lib, r, engine);
-      if (r.chance(0.1)) {
+      if (r.chance(0.02)) {
         // The folder form: model.json and model.safetensors on disk.
         const dir = join(tempFolder(), String(i % 4));
         mkdirSync(dir, { recursive: true });
@@ -384,7 +384,7 @@ export function makeTargets(lib, engine, seed) {
         writeFileSync(join(dir, "model.safetensors"), bytes);
         return checkedLoad(() => lib.loadModel(dir, { engine, maxBytes: 16 << 20 }));
       }
-      if (r.chance(0.2)) {
+      if (r.chance(0.1)) {
         // Weights into an existing model: on failure its state must be unchanged.
         const target = lib.moduleFromConfig(randomLayerConfigs(r, 4), { engine });
         try {
