@@ -4,6 +4,7 @@ import { Allocator, MemoryViews } from "./backend/memory.js";
 import { shapeSize } from "./backend/shapes.js";
 import { relaxedWasmGzipBase64, simdWasmGzipBase64 } from "./backend/wasm/embedded.js";
 import { detectWasmFeatures, type WasmFeatures } from "./backend/wasm/features.js";
+import { relaxedSimdHint } from "./backend/wasm/hints.js";
 import { embeddedWasm, instantiateKernels, WasmInflateUnavailable, type WasmSource } from "./backend/wasm/index.js";
 import { checkOptions, fail, SimdnetError } from "./errors.js";
 import { Tensor, type DType } from "./tensor.js";
@@ -46,7 +47,7 @@ function unavailable(name: BackendName, features: WasmFeatures): never {
     ? "WebAssembly"
     : !features.simd
       ? "WebAssembly SIMD"
-      : "WebAssembly relaxed SIMD (Node 20 enables it with --experimental-wasm-relaxed-simd)";
+      : `WebAssembly relaxed SIMD (${relaxedSimdHint()})`;
   throw new SimdnetError(`backend: expected a backend this runtime supports, got "${name}" (the runtime lacks ${lacks})`);
 }
 
@@ -100,19 +101,21 @@ export class Engine {
     const chain: BackendName[] = [];
     if (features.relaxedSimd) chain.push("wasm-relaxed-simd");
     if (features.simd) chain.push("wasm-simd");
-    let fallback: string | null = null;
+    const refused: string[] = [];
+    const fallback = () => (refused.length === 0 ? null : refused.join("; "));
     for (const name of chain) {
       try {
-        return await Engine.build(name, options, fallback);
+        return await Engine.build(name, options, fallback());
       } catch (e) {
         // Embedded bytes are known-good, so a compile error there is the embedder's refusal;
         // bytes the caller supplied may simply be wrong, and that must not turn into js quietly.
         const supplied = name === "wasm-relaxed-simd" ? options.wasm?.relaxedSimd : options.wasm?.simd;
         if (supplied !== undefined || !isCompileRefusal(e)) throw e;
-        fallback = `${name} could not be compiled (${(e as Error).message})`;
+        // One line: embedders' messages may end in (or contain) a newline.
+        refused.push(`${name} could not be compiled (${String((e as Error).message).replace(/\s+/g, " ").trim()})`);
       }
     }
-    return Engine.build("js", options, fallback);
+    return Engine.build("js", options, fallback());
   }
 
   private static async build(name: BackendName, options: EngineOptions, fallback: string | null): Promise<Engine> {
