@@ -56,18 +56,17 @@ function unavailable(name: BackendName, features: WasmFeatures): never {
  * backends) can live in one process; tensors belong to the engine that made them.
  */
 export class Engine {
-  /** The memory every tensor of this engine lives in. */
-  readonly memory: WebAssembly.Memory;
-  /** Typed views of `memory` that survive its growth. */
-  readonly views: MemoryViews;
-  /** The host-side allocator over `memory`. */
-  readonly allocator: Allocator;
+  // Held privately so that dispose() can drop them (the memory is then the GC's to reclaim) and
+  // every later use through the getters below refuses with a named error.
+  private liveMemory: WebAssembly.Memory | null;
+  private liveViews: MemoryViews | null;
+  private liveAllocator: Allocator | null;
+  private liveKernels: Kernels | null;
 
   private constructor(
     /** The backend in use. */
     readonly backend: BackendName,
-    /** The raw kernels (pointer ABI; see src/backend/kernels.ts). */
-    readonly kernels: Kernels,
+    kernels: Kernels,
     memory: WebAssembly.Memory,
     heapBase: number,
     /** Kernels this backend does not implement (empty in a complete build). */
@@ -77,9 +76,58 @@ export class Engine {
     /** Why 'auto' passed over a faster backend the runtime validates (e.g. a CSP refused to compile WASM); null when it did not. */
     readonly fallback: string | null,
   ) {
-    this.memory = memory;
-    this.views = new MemoryViews(memory);
-    this.allocator = new Allocator(memory, heapBase);
+    this.liveKernels = kernels;
+    this.liveMemory = memory;
+    this.liveViews = new MemoryViews(memory);
+    this.liveAllocator = new Allocator(memory, heapBase);
+  }
+
+  /** The memory every tensor of this engine lives in. */
+  get memory(): WebAssembly.Memory {
+    return this.liveMemory ?? this.refuse("memory");
+  }
+
+  /** Typed views of `memory` that survive its growth. */
+  get views(): MemoryViews {
+    return this.liveViews ?? this.refuse("views");
+  }
+
+  /** The host-side allocator over `memory`. */
+  get allocator(): Allocator {
+    return this.liveAllocator ?? this.refuse("allocator");
+  }
+
+  /** The raw kernels (pointer ABI; see src/backend/kernels.ts). */
+  get kernels(): Kernels {
+    return this.liveKernels ?? this.refuse("kernels");
+  }
+
+  /** True once dispose() has run. */
+  get isDisposed(): boolean {
+    return this.liveMemory === null;
+  }
+
+  /** Throws `engine.${what}: expected a live engine, got a disposed engine` after dispose(). */
+  checkLive(what: string): void {
+    if (this.liveMemory === null) this.refuse(what);
+  }
+
+  private refuse(what: string): never {
+    throw new SimdnetError(`engine.${what}: expected a live engine, got a disposed ${this.backend} engine`);
+  }
+
+  /**
+   * Drops the engine's memory, allocator and kernels (the GC reclaims them once nothing else
+   * holds them). Every later call on the engine, or on its tensors, modules and optimizers,
+   * throws a SimdnetError; a second dispose() too.
+   */
+  dispose(): void {
+    this.checkLive("dispose");
+    this.liveKernels = null;
+    this.liveViews = null;
+    this.liveAllocator = null;
+    this.liveMemory = null;
+    if (defaultEngine === this) defaultEngine = null;
   }
 
   /** Creates an engine; see EngineOptions. */
@@ -135,6 +183,7 @@ export class Engine {
 
   /** Allocates an uninitialised tensor of the given shape. */
   empty(shape: readonly number[], dtype: DType = "float32"): Tensor {
+    this.checkLive("empty");
     // Untyped callers (plain JS, JSON) could pass "float64": kernels would read it as float32.
     if (dtype !== "float32" && dtype !== "int32") fail("tensor dtype", '"float32" or "int32"', dtype);
     const size = shapeSize("shape", shape);
@@ -144,6 +193,7 @@ export class Engine {
 
   /** A tensor of zeros. */
   zeros(shape: readonly number[], dtype: DType = "float32"): Tensor {
+    this.checkLive("zeros");
     const t = this.empty(shape, dtype);
     t.data.fill(0);
     return t;
@@ -154,6 +204,7 @@ export class Engine {
    * rejected for float32 data, naming the first bad index; int32 data must be integers.
    */
   tensor(data: Float32Array | Int32Array | readonly number[], shape: readonly number[], dtype?: DType): Tensor {
+    this.checkLive("tensor");
     const type: DType = dtype ?? (data instanceof Int32Array ? "int32" : "float32");
     const size = shapeSize("shape", shape);
     if (data === null || typeof data !== "object" || typeof (data as ArrayLike<number>).length !== "number") {
@@ -184,6 +235,7 @@ export class Engine {
    * a: m×k (or k×m with transA), b: k×n (or n×k with transB).
    */
   matmul(a: Tensor, b: Tensor, options: { transA?: boolean; transB?: boolean } = {}): Tensor {
+    this.checkLive("matmul");
     checkOptions("matmul options", options, ["transA", "transB"]);
     this.checkOwn("matmul a", a);
     this.checkOwn("matmul b", b);
@@ -232,6 +284,7 @@ export async function init(options?: EngineOptions): Promise<Engine> {
 export function engineOption(what: string, engine: unknown): Engine {
   if (engine === undefined) return getEngine();
   if (!(engine instanceof Engine)) fail(what, "an Engine (from createEngine or init)", engine);
+  if (engine.isDisposed) throw new SimdnetError(`${what}: expected a live Engine, got a disposed ${engine.backend} engine`);
   return engine;
 }
 
