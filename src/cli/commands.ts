@@ -261,12 +261,20 @@ export async function trainCommand(cmd: TrainCommand, io: CliIO): Promise<TrainR
   // Weight statistics get their own files (they outweigh the rest of the history many times).
   const { weightStats, ...records } = history.records;
   writeFileSync(join(dir, "history.json"), JSON.stringify({ ...history, records, trace: stepTrace, test: result, seconds, trainSamplesPerSecond: samplesPerSecond }, null, 1) + "\n");
-  const charts = await renderCharts(history, { title: target.name, trace: stepTrace, valName: "test" });
   if (weightStats !== undefined && weightStats.length > 0) {
     writeFileSync(join(dir, "weight-stats.jsonl"), weightStats.map((r) => JSON.stringify(r)).join("\n") + "\n");
-    charts["weights.svg"] = await renderStatsChart(weightStats as StatPoint[], `${target.name}: per-layer statistics every ${recipe.weightStatsEvery} steps`);
   }
-  for (const [file, svg] of Object.entries(charts)) writeFileSync(join(dir, file), svg);
+  try {
+    const charts = await renderCharts(history, { title: target.name, trace: stepTrace, valName: "test" });
+    if (weightStats !== undefined && weightStats.length > 0) {
+      charts["weights.svg"] = await renderStatsChart(weightStats as StatPoint[], `${target.name}: per-layer statistics every ${recipe.weightStatsEvery} steps`);
+    }
+    for (const [file, svg] of Object.entries(charts)) writeFileSync(join(dir, file), svg);
+  } catch (e) {
+    // Charts are optional (vega is an optional peer dependency): the trained run is kept.
+    if (!(e instanceof SimdnetError)) throw e;
+    io.write(`no charts: ${e.message}\n`);
+  }
 
   const unit = recipe.data.name === "mnist" ? "images" : "samples";
   io.write(
