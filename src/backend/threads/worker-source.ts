@@ -15,8 +15,9 @@ export const WORKER_SOURCE = `"use strict";
 const SEQ = ${SEQ}, DONE = ${DONE}, STATUS = ${STATUS}, NOPS = ${NOPS}, QUIT = ${QUIT};
 const OPS_F64 = ${OPS_F64}, OP_WORDS = ${OP_WORDS}, OP_GATHER = ${OP_GATHER};
 const ERROR_I32 = ${ERROR_I32}, ERROR_CHARS = ${ERROR_CHARS}, SLOT_BYTES = ${SLOT_BYTES};
-const node = typeof require === "function" && typeof self === "undefined";
-const port = node ? require("node:worker_threads").parentPort : self;
+// Node runs an eval'd worker as a module when its parent is one (no require there): import() works in both.
+const node = typeof self === "undefined" && typeof process === "object" && typeof process.versions?.node === "string";
+let port = node ? null : self;
 function reply(message) { port.postMessage(message); }
 function start(init) {
   const memory = init.memory;
@@ -38,8 +39,9 @@ function start(init) {
   const u16 = new Uint16Array(memory.buffer, init.slot, SLOT_BYTES >> 1);
   let bytes = new Uint8Array(memory.buffer);
   const spin = init.spin;
-  reply({ ready: true });
+  // Read before saying ready: the caller may post the first job the moment it hears.
   let last = Atomics.load(ctl, SEQ);
+  reply({ ready: true });
   for (;;) {
     let n = 0;
     while (Atomics.load(ctl, SEQ) === last) {
@@ -75,6 +77,6 @@ function start(init) {
     Atomics.notify(ctl, DONE);
   }
 }
-if (node) port.once("message", start);
+if (node) import("node:worker_threads").then((wt) => { port = wt.parentPort; port.once("message", start); });
 else self.onmessage = (event) => { self.onmessage = null; start(event.data); };
 `;
