@@ -10,6 +10,7 @@ import type { Kernels } from "../../src/backend/kernels.js";
 import { conv2dOutputSize, pool2dOutputSize } from "../../src/backend/shapes.js";
 import { Scratch } from "../helpers/engines.js";
 import { TestRandom } from "../helpers/random.js";
+import { posted } from "./helpers.js";
 
 type Buf = Float32Array | Int32Array | number;
 /** One kernel call: its buffers (data, or a size for an output the kernel fills) and the call. */
@@ -54,11 +55,6 @@ function run(e: Engine, c: Case): Uint32Array[] {
   } finally {
     s.freeAll();
   }
-}
-
-/** Shares the engine's workers have been given so far. */
-export function posted(e: Engine): number {
-  return (e as unknown as { pool: { posted: number } | null }).pool?.posted ?? 0;
 }
 
 /**
