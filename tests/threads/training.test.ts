@@ -47,7 +47,7 @@ function trainC1(engine: Engine, steps: number): { losses: number[]; params: Uin
 describe("C1 training with threads", () => {
   for (const backend of BACKENDS) {
     it(`50 steps on ${backend}: identical bits for 1–4 threads, no allocation after the first step`, async () => {
-      const results = [];
+      const results: ReturnType<typeof trainC1>[] = [];
       for (const threads of [1, 2, 3, 4]) {
         const engine = await createEngine({ backend, threads });
         expect(engine.threads).toBe(threads);

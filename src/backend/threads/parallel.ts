@@ -6,15 +6,20 @@ import type { ThreadPool } from "./pool.js";
 import { boundary, partsFor } from "./split.js";
 
 /**
- * Work below which a share is not worth a worker (measured with bench/threads.ts on the
- * project machine: a posted share costs ≈ 5–30 µs round trip, so a share should run ≥ ~50 µs).
+ * Work below which a share is not worth a worker. A share handed to a sleeping worker costs a
+ * futex wake (≈ 10–50 µs; a spinning one ≈ 1 µs), so a share should run ≥ ~100 µs of one core.
+ * Measured (node /tmp script in the issue-10 report, min of 400 calls, loaded 2-core machine):
+ * GEMM 32×100×784 (5 Mflop) 102 µs on 1 thread vs 145 µs on 2; 128³ (4 Mflop) 80 vs 115 µs;
+ * 256³ (34 Mflop) 625 vs 360 µs; axpy of 2^20 floats 103 vs 192 µs (memory-bound: threads
+ * add bandwidth only beyond the caches). Hence ≥ 4 Mflop per GEMM/conv share (W2's GEMMs and
+ * Adam step stay on the caller) and ≥ 2^18 elements per share of memory-bound kernels.
  * GEMM and convolution count multiply-adds ×2 (flops); memory-bound kernels count elements.
  */
 export const THRESHOLDS = {
-  /** flops per share of GEMM / convolution (≈ 60–100 µs of one core). */
-  flops: 1 << 21,
-  /** elements per share of an elementwise kernel, an optimizer step or pooling. */
-  elements: 1 << 16,
+  /** flops per share of GEMM / convolution. */
+  flops: 1 << 22,
+  /** elements per share of an elementwise kernel, an optimizer step, pooling, softmax or bias. */
+  elements: 1 << 18,
 };
 
 /** Elements per range boundary of elementwise kernels: 64 floats = 256 bytes, a multiple of every SIMD unroll and cache line. */

@@ -18,8 +18,11 @@ export interface PoolOptions {
   startTimeoutMs?: number;
 }
 
-/** Busy-wait iterations before a thread sleeps in Atomics.wait (≈ 10–40 µs): kernels of a step follow each other closely. */
-const SPIN = 4000;
+/**
+ * Busy-wait iterations before a thread sleeps in Atomics.wait (≈ 50–100 µs): the kernels of a
+ * training step follow each other within tens of µs, and a wake from sleep costs about as much.
+ */
+const SPIN = 20000;
 /**
  * A worker that has not finished its share this long after the caller finished its own is
  * taken for dead (its 'exit' event cannot arrive while the caller waits synchronously). Shares
