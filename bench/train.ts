@@ -311,6 +311,21 @@ function printTable(w: Workload, rows: TrainingResult[]): void {
   console.log(`\n${w.id}  ${w.title}`);
   console.log(line(header));
   for (const b of body) console.log(line(b));
+  for (const r of rows) {
+    if (r.speedup === null) continue;
+    const a = amdahl(r.speedup, r.threads);
+    console.log(`  ${r.backend} on ${r.threads} threads: parallel fraction ${a.fraction.toFixed(2)} (Amdahl), ` +
+      `projected ${a.projected.map((x) => `${x.cores} cores ${x.speedup.toFixed(2)}×`).join(", ")}`);
+  }
+}
+
+/**
+ * Amdahl's law from one measured speed-up S on N threads: the parallel fraction
+ * p = (1 − 1/S)/(1 − 1/N) (clamped to [0, 1]), and the speed-up 1/((1 − p) + p/n) it predicts on n cores.
+ */
+export function amdahl(speedup: number, threads: number): { fraction: number; projected: { cores: number; speedup: number }[] } {
+  const fraction = Math.min(1, Math.max(0, (1 - 1 / speedup) / (1 - 1 / threads)));
+  return { fraction, projected: [4, 8, 16].map((cores) => ({ cores, speedup: 1 / (1 - fraction + fraction / cores) })) };
 }
 
 /**
