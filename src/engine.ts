@@ -4,6 +4,7 @@ import { Allocator, MemoryViews } from "./backend/memory.js";
 import { shapeSize } from "./backend/shapes.js";
 import { relaxedWasmGzipBase64, simdWasmGzipBase64 } from "./backend/wasm/embedded.js";
 import { detectWasmFeatures, type WasmFeatures } from "./backend/wasm/features.js";
+import { relaxedSimdHint } from "./backend/wasm/hints.js";
 import { embeddedWasm, instantiateKernels, WasmInflateUnavailable, type WasmSource } from "./backend/wasm/index.js";
 import { startThreads, threadsOption, type Threads } from "./backend/threads/index.js";
 import { checkOptions, fail, SimdnetError } from "./errors.js";
@@ -57,7 +58,7 @@ function unavailable(name: BackendName, features: WasmFeatures): never {
     ? "WebAssembly"
     : !features.simd
       ? "WebAssembly SIMD"
-      : "WebAssembly relaxed SIMD (Node 20 enables it with --experimental-wasm-relaxed-simd)";
+      : `WebAssembly relaxed SIMD (${relaxedSimdHint()})`;
   throw new SimdnetError(`backend: expected a backend this runtime supports, got "${name}" (the runtime lacks ${lacks})`);
 }
 
@@ -66,12 +67,12 @@ function unavailable(name: BackendName, features: WasmFeatures): never {
  * backends) can live in one process; tensors belong to the engine that made them.
  */
 export class Engine {
-  /** The memory every tensor of this engine lives in. */
-  readonly memory: WebAssembly.Memory;
-  /** Typed views of `memory` that survive its growth. */
-  readonly views: MemoryViews;
-  /** The host-side allocator over `memory`. */
-  readonly allocator: Allocator;
+  // Held privately so that dispose() can drop them (the memory is then the GC's to reclaim) and
+  // every later use through the getters below refuses with a named error.
+  private liveMemory: WebAssembly.Memory | null;
+  private liveViews: MemoryViews | null;
+  private liveAllocator: Allocator | null;
+  private liveKernels: Kernels | null;
   /** Threads that run the kernels (1 = the calling thread only). */
   readonly threads: number;
   /**
@@ -81,13 +82,11 @@ export class Engine {
    */
   readonly fallback: string | null;
   private readonly pool: Threads["pool"];
-  private disposed = false;
 
   private constructor(
     /** The backend in use. */
     readonly backend: BackendName,
-    /** The raw kernels (pointer ABI; see src/backend/kernels.ts). */
-    readonly kernels: Kernels,
+    kernels: Kernels,
     memory: WebAssembly.Memory,
     heapBase: number,
     /** Kernels this backend does not implement (empty in a complete build). */
@@ -99,14 +98,64 @@ export class Engine {
     views: MemoryViews,
     allocator: Allocator,
   ) {
-    this.memory = memory;
-    this.views = views;
-    this.allocator = allocator;
+    this.liveKernels = kernels;
+    this.liveMemory = memory;
+    this.liveViews = views;
+    this.liveAllocator = allocator;
     this.threads = threads?.count ?? 1;
     this.pool = threads?.pool ?? null;
     const reasons = [fallback, threads?.fallback ?? null].filter((r): r is string => r !== null);
     this.fallback = reasons.length > 0 ? reasons.join("; ") : null;
     void heapBase;
+  }
+
+  /** The memory every tensor of this engine lives in. */
+  get memory(): WebAssembly.Memory {
+    return this.liveMemory ?? this.refuse("memory");
+  }
+
+  /** Typed views of `memory` that survive its growth. */
+  get views(): MemoryViews {
+    return this.liveViews ?? this.refuse("views");
+  }
+
+  /** The host-side allocator over `memory`. */
+  get allocator(): Allocator {
+    return this.liveAllocator ?? this.refuse("allocator");
+  }
+
+  /** The raw kernels (pointer ABI; see src/backend/kernels.ts). */
+  get kernels(): Kernels {
+    return this.liveKernels ?? this.refuse("kernels");
+  }
+
+  /** True once dispose() has run. */
+  get isDisposed(): boolean {
+    return this.liveMemory === null;
+  }
+
+  /** Throws `engine.${what}: expected a live engine, got a disposed engine` after dispose(). */
+  checkLive(what: string): void {
+    if (this.liveMemory === null) this.refuse(what);
+  }
+
+  private refuse(what: string): never {
+    throw new SimdnetError(`engine.${what}: expected a live engine, got a disposed ${this.backend} engine`);
+  }
+
+  /**
+   * Ends the engine's worker threads and drops its memory, allocator and kernels (the GC
+   * reclaims them once nothing else holds them). Every later call on the engine, or on its
+   * tensors, modules and optimizers, throws a SimdnetError; a second dispose() too.
+   */
+  dispose(): void {
+    this.checkLive("dispose");
+    this.pool?.dispose();
+    this.liveKernels = null;
+    this.liveViews = null;
+    this.liveAllocator = null;
+    this.liveMemory = null;
+    if (defaultEngine === this) defaultEngine = null;
   }
 
   /** Creates an engine; see EngineOptions. */
@@ -129,19 +178,21 @@ export class Engine {
     const chain: BackendName[] = [];
     if (features.relaxedSimd) chain.push("wasm-relaxed-simd");
     if (features.simd) chain.push("wasm-simd");
-    let fallback: string | null = null;
+    const refused: string[] = [];
+    const fallback = () => (refused.length === 0 ? null : refused.join("; "));
     for (const name of chain) {
       try {
-        return await Engine.build(name, options, fallback);
+        return await Engine.build(name, options, fallback());
       } catch (e) {
         // Embedded bytes are known-good, so a compile error there is the embedder's refusal;
         // bytes the caller supplied may simply be wrong, and that must not turn into js quietly.
         const supplied = name === "wasm-relaxed-simd" ? options.wasm?.relaxedSimd : options.wasm?.simd;
         if (supplied !== undefined || !isCompileRefusal(e)) throw e;
-        fallback = `${name} could not be compiled (${(e as Error).message})`;
+        // One line: embedders' messages may end in (or contain) a newline.
+        refused.push(`${name} could not be compiled (${String((e as Error).message).replace(/\s+/g, " ").trim()})`);
       }
     }
-    return Engine.build("js", options, fallback);
+    return Engine.build("js", options, fallback());
   }
 
   private static async build(name: BackendName, options: EngineOptions, fallback: string | null): Promise<Engine> {
@@ -166,21 +217,6 @@ export class Engine {
     return new Engine(name, kernels, memory, threads.heapBase, set.missing, set.peakProbe, fallback, threads, views, allocator);
   }
 
-  /** Whether dispose() has run. */
-  get isDisposed(): boolean {
-    return this.disposed;
-  }
-
-  /**
-   * Ends the engine's worker threads. Its tensors and kernels must not be used afterwards
-   * (threaded kernels refuse with a SimdnetError). Idempotent.
-   */
-  dispose(): void {
-    if (this.disposed) return;
-    this.disposed = true;
-    this.pool?.dispose();
-  }
-
   /** Test hook: ends worker thread `index` abruptly (as a crash would); the next threaded kernel call then throws. */
   killWorkerForTest(index: number): void {
     if (this.pool === null) throw new SimdnetError("killWorkerForTest: expected an engine with worker threads, got one thread");
@@ -189,7 +225,7 @@ export class Engine {
 
   /** Allocates an uninitialised tensor of the given shape. */
   empty(shape: readonly number[], dtype: DType = "float32"): Tensor {
-    if (this.disposed) throw new SimdnetError("engine: expected a live engine, got one already disposed");
+    this.checkLive("empty");
     // Untyped callers (plain JS, JSON) could pass "float64": kernels would read it as float32.
     if (dtype !== "float32" && dtype !== "int32") fail("tensor dtype", '"float32" or "int32"', dtype);
     const size = shapeSize("shape", shape);
@@ -199,6 +235,7 @@ export class Engine {
 
   /** A tensor of zeros. */
   zeros(shape: readonly number[], dtype: DType = "float32"): Tensor {
+    this.checkLive("zeros");
     const t = this.empty(shape, dtype);
     t.data.fill(0);
     return t;
@@ -209,6 +246,7 @@ export class Engine {
    * rejected for float32 data, naming the first bad index; int32 data must be integers.
    */
   tensor(data: Float32Array | Int32Array | readonly number[], shape: readonly number[], dtype?: DType): Tensor {
+    this.checkLive("tensor");
     const type: DType = dtype ?? (data instanceof Int32Array ? "int32" : "float32");
     const size = shapeSize("shape", shape);
     if (data === null || typeof data !== "object" || typeof (data as ArrayLike<number>).length !== "number") {
@@ -239,6 +277,7 @@ export class Engine {
    * a: m×k (or k×m with transA), b: k×n (or n×k with transB).
    */
   matmul(a: Tensor, b: Tensor, options: { transA?: boolean; transB?: boolean } = {}): Tensor {
+    this.checkLive("matmul");
     checkOptions("matmul options", options, ["transA", "transB"]);
     this.checkOwn("matmul a", a);
     this.checkOwn("matmul b", b);
@@ -287,6 +326,7 @@ export async function init(options?: EngineOptions): Promise<Engine> {
 export function engineOption(what: string, engine: unknown): Engine {
   if (engine === undefined) return getEngine();
   if (!(engine instanceof Engine)) fail(what, "an Engine (from createEngine or init)", engine);
+  if (engine.isDisposed) throw new SimdnetError(`${what}: expected a live Engine, got a disposed ${engine.backend} engine`);
   return engine;
 }
 

@@ -30,9 +30,9 @@ export class Tensor {
     this.size = size;
   }
 
-  /** True once dispose() has run. */
+  /** True once dispose() (or the engine's dispose()) has run. */
   get isDisposed(): boolean {
-    return this.disposed;
+    return this.disposed || this.engine.isDisposed;
   }
 
   /** Bytes of element data. */
@@ -40,8 +40,10 @@ export class Tensor {
     return this.size * 4;
   }
 
-  private check(op: string): void {
-    if (this.disposed) throw new SimdnetError(`tensor.${op}: expected a live tensor, got one already disposed (shape [${this.shape.join(", ")}])`);
+  /** Throws `tensor.${what}: expected a live tensor, got …` after dispose() or the engine's dispose(). */
+  checkLive(what: string): void {
+    if (this.disposed) throw new SimdnetError(`tensor.${what}: expected a live tensor, got one already disposed (shape [${this.shape.join(", ")}])`);
+    if (this.engine.isDisposed) throw new SimdnetError(`tensor.${what}: expected a live tensor, got a tensor of a disposed engine (shape [${this.shape.join(", ")}])`);
   }
 
   /**
@@ -49,7 +51,7 @@ export class Tensor {
    * again after any allocation rather than keeping it.
    */
   get data(): Float32Array | Int32Array {
-    this.check("data");
+    this.checkLive("data");
     const buffer = this.engine.memory.buffer;
     if (this.view === null || this.viewBuffer !== buffer) {
       this.view = this.dtype === "float32"
@@ -73,7 +75,7 @@ export class Tensor {
 
   /** Frees the memory. Using the tensor afterwards, or disposing twice, throws. */
   dispose(): void {
-    this.check("dispose");
+    this.checkLive("dispose");
     this.disposed = true;
     this.view = null;
     this.viewBuffer = null;

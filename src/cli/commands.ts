@@ -21,6 +21,7 @@ import { availableParallelism, cpus } from "node:os";
 import { basename, dirname, join, resolve } from "node:path";
 import { createEngine, type Engine } from "../engine.js";
 import { detectWasmFeatures } from "../backend/wasm/features.js";
+import { relaxedSimdHint } from "../backend/wasm/hints.js";
 import { SimdnetError } from "../errors.js";
 import { parseDescription } from "../io/model.js";
 import { loadModel, MODEL_JSON, saveModel } from "../io/node.js";
@@ -229,7 +230,8 @@ export async function trainCommand(cmd: TrainCommand, io: CliIO): Promise<TrainR
   });
   const callbacks: Callback[] = [
     trace,
-    new ProgressBar({ write: (text) => io.write(text), isTTY: io.isTTY }),
+    // The validation data is the test split: its columns say so (test_loss, test_accuracy).
+    new ProgressBar({ write: (text) => io.write(text), isTTY: io.isTTY, valName: "test" }),
     new JsonLinesLogger({ write: (line) => appendFileSync(logPath, line) }),
     // Every epoch's model lands in the run folder, so an interrupted run keeps its last epoch.
     new ModelCheckpoint({
@@ -316,7 +318,7 @@ export async function infoCommand(cmd: InfoCommand, io: CliIO): Promise<{ backen
     `runtime: Node ${process.versions.node} (V8 ${process.versions.v8}), ${process.platform} ${process.arch}, ` +
       `${availableParallelism()} cores (${cpus()[0]?.model.trim() ?? "unknown CPU"})`,
     `WebAssembly: ${yes(f.webassembly)}, SIMD: ${yes(f.simd)}, relaxed SIMD: ${yes(f.relaxedSimd)}` +
-      (f.relaxedSimd || !f.simd ? "" : " (Node 20: run node with --experimental-wasm-relaxed-simd to enable it)"),
+      (f.relaxedSimd || !f.simd ? "" : ` (${relaxedSimdHint()})`),
     `SIMDNET_BACKEND: ${env === undefined || env === "" ? "not set" : env}`,
   ];
   let backend = "none";
