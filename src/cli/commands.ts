@@ -215,7 +215,8 @@ export async function trainCommand(cmd: TrainCommand, io: CliIO): Promise<TrainR
   const loss = lossFromConfig(recipe.loss, { engine });
   const params = model.numParameters();
   io.write(
-    `simdnet train ${target.name}: ${params.toLocaleString("en-US")} parameters, backend ${engine.backend}\n` +
+    `simdnet train ${target.name}: ${params.toLocaleString("en-US")} parameters, backend ${engine.backend}, ${engine.threads} thread${engine.threads === 1 ? "" : "s"}\n` +
+    (engine.fallback === null ? "" : `note: ${engine.fallback}\n`) +
     `data: ${data.label}\n` +
     `recipe: ${recipe.optimizer} lr ${recipe.lr}${recipe.lrSchedule === "cosine" ? " (cosine decay)" : ""}, batch ${recipe.batchSize}, ${recipe.epochs} epoch${recipe.epochs === 1 ? "" : "s"}, ${recipe.loss["type"]}, seed ${cmd.seed}\n`,
   );
