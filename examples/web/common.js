@@ -131,7 +131,7 @@ export class LineChart {
       ctx.moveTo(x(t), h - pad.b);
       ctx.lineTo(x(t), h - pad.b + 3);
       ctx.stroke();
-      ctx.fillText(fmt(t, 3), x(t), h - pad.b + 12);
+      ctx.fillText(String(t), x(t), h - pad.b + 12);
     }
     if (this.xLabel) ctx.fillText(this.xLabel, pad.l + (w - pad.l - pad.r) / 2, h - 2);
     ctx.textAlign = "left";

@@ -81,7 +81,7 @@ const status = {
   ready: false, backend: "", running: false, epoch: 0, iterations: 0, trainAcc: 0, testAcc: 0, trainLoss: NaN, testLoss: NaN,
   updates: 0, steps: [], heatSource: "output", errors: [],
 };
-window.playground = { status, get state() { return structuredClone(state); } };
+window.playground = { status, get state() { return structuredClone(state); }, get layers() { return last?.layers ?? null; } };
 
 const worker = new Worker(new URL("./playground-worker.js", import.meta.url), { type: "module" });
 worker.onerror = (e) => { status.errors.push(String(e.message)); showError(`worker: ${e.message}`); };
@@ -495,7 +495,8 @@ function drawHeat() {
       ctx.stroke();
     }
   };
-  dots(data.train, "#fff");
+  // Regression targets near 0 are white: a grey rim keeps them visible on a pale background.
+  dots(data.train, data.regression ? "#777" : "#fff");
   if (state.showTest) dots(data.test, "#000");
 }
 

@@ -147,8 +147,16 @@ test("Playground: zero initialisation does not learn; sorted labels without shuf
   await page.click("#play");
   await waitFor(page, () => window.playground.status.epoch >= 5, null, { timeout: 30_000, errors });
   const dead = await page.locator("#dead").textContent();
-  assert.match(dead ?? "", /Dead units .*layer 1: \d+\/8/);
+  assert.match(dead ?? "", /Dead ReLU units .*layer 1: \d+\/8/);
+  assert.ok(await page.locator("canvas.dead").count() > 0, "sorted labels with batch 1 kill ReLU units");
   await page.screenshot({ path: join(shotDir, "playground-sorted.png"), fullPage: true });
+  // Tanh has no zero-gradient region: the same run flags no unit (a non-positive pre-activation is not death).
+  await page.goto(`${env.url}playground.html?dataset=gauss&activation=tanh&hidden=8,8&points=1000&batchSize=1&shuffle=false&sorted=true&lr=0.3&maxEpochs=5`);
+  await waitFor(page, () => window.playground?.status.updates > 0, null, { timeout: 20_000, errors });
+  await page.click("#play");
+  assert.ok(await waitFor(page, () => window.playground.status.epoch >= 5, null, { timeout: 30_000, errors }));
+  assert.equal(await page.locator("canvas.dead").count(), 0, "no tanh unit is flagged dead");
+  assert.equal(await page.locator("#dead").textContent(), "");
   assertNoErrors(errors, "playground (zeros / sorted)");
 });
 
@@ -190,6 +198,109 @@ test("Playground: the controls rebuild the network and write the state into the 
   assert.ok(await waitFor(page, () => window.playground.status.epoch === 1, null, { timeout: 10_000, errors }), "one epoch without hidden layers");
   await page.screenshot({ path: join(shotDir, "playground-controls.png"), fullPage: true });
   assertNoErrors(errors, "playground (controls)");
+});
+
+/** Pixels of the output plot: the fraction exactly one of the two class colours, and a digest. */
+function heatPixels(page) {
+  return page.evaluate(() => {
+    const c = document.getElementById("heat");
+    const d = c.getContext("2d").getImageData(0, 0, c.width, c.height).data;
+    let pure = 0;
+    let sum = 0;
+    for (let i = 0; i < d.length; i += 4) {
+      if ((d[i] === 245 && d[i + 1] === 147 && d[i + 2] === 34) || (d[i] === 8 && d[i + 1] === 119 && d[i + 2] === 189)) pure++;
+      sum = (sum * 31 + d[i] + 7 * d[i + 1] + 13 * d[i + 2]) % 1_000_000_007;
+    }
+    return { pure: pure / (d.length / 4), sum };
+  });
+}
+
+test("Playground: selection follows clicks, speed = epochs per frame, discretize, neuron hover, axes and legend, weight editing", async () => {
+  const { page, errors } = await env.newPage();
+  await page.goto(`${env.url}playground.html`);
+  const updates = () => page.evaluate(() => window.playground.status.updates);
+  assert.ok(await waitFor(page, () => window.playground?.status.updates > 0, null, { timeout: 20_000, errors }));
+  // The highlight follows the clicked data set.
+  let n = await updates();
+  await page.click('button[data-dataset="xor"]');
+  assert.ok(await waitFor(page, (k) => window.playground.status.updates > k, n, { timeout: 10_000, errors }));
+  assert.deepEqual(await page.locator("button.selected").evaluateAll((bs) => bs.map((b) => b.dataset.dataset)), ["xor"]);
+  // Axes over the data domain [−6, 6]² and a colour legend.
+  const ticks = await page.locator("#axes text.tick").allTextContents();
+  assert.ok(ticks.includes("-6") && ticks.includes("6") && ticks.includes("0"), `tick labels ${ticks}`);
+  assert.deepEqual(await page.locator(".legend-labels span").allTextContents(), ["class 0, sure", "50 : 50", "class 1, sure"]);
+
+  // Discretize (on the untrained net, whose probabilities are near 50 %): the plot turns into the
+  // two pure class colours, without restarting training.
+  const soft = await heatPixels(page);
+  await page.check("#discretize");
+  const hard = await heatPixels(page);
+  assert.ok(soft.pure < 0.2 && hard.pure > 0.8, `pure class colours: ${soft.pure} → ${hard.pure}`);
+  assert.equal(new URL(page.url()).searchParams.get("discretize"), "true");
+  assert.equal(await updates(), n + 1, "a view option does not restart");
+  await page.uncheck("#discretize");
+  assert.equal((await heatPixels(page)).sum, soft.sum, "unchecking restores the shaded plot");
+
+  // Hovering a hidden neuron shows its activation in the big plot; leaving restores the output.
+  await page.locator("canvas.neuron").nth(2).hover();
+  assert.equal(await page.evaluate(() => window.playground.status.heatSource), "layer 1 neuron 3");
+  assert.notEqual((await heatPixels(page)).sum, soft.sum);
+  assert.match(await page.locator("#plot-title").textContent(), /layer 1, neuron 3/);
+  await page.mouse.move(5, 5);
+  assert.equal(await page.evaluate(() => window.playground.status.heatSource), "output");
+
+  // Clicking a weight edits it: the worker's model takes the value (exact in float32).
+  n = await updates();
+  await page.locator("line.link").first().click({ force: true });
+  await page.locator("#weight-edit").fill("2.5");
+  await page.locator("#weight-edit").press("Enter");
+  assert.ok(await waitFor(page, (k) => window.playground.status.updates > k, n, { timeout: 10_000, errors }));
+  assert.equal(await page.evaluate(() => window.playground.layers[0].w[0]), 2.5);
+  assert.equal(await page.locator("#weight-edit").isVisible(), false);
+
+  // Speed: each update (one per drawn frame) advances exactly `speed` epochs.
+  await page.click("#play");
+  assert.ok(await waitFor(page, () => window.playground.status.steps.length >= 8 && window.playground.status.steps.slice(-6).every((s) => s === 1), null, { timeout: 20_000, errors }), "1 epoch per frame");
+  const slow = await page.evaluate(() => ({ epoch: window.playground.status.epoch, updates: window.playground.status.updates }));
+  await page.locator("#speed").fill("4"); // the fifth step: 20 epochs per frame
+  assert.ok(await waitFor(page, () => window.playground.status.steps.slice(-6).every((s) => s === 20), null, { timeout: 20_000, errors }), "20 epochs per frame");
+  const fast = await page.evaluate(() => ({ epoch: window.playground.status.epoch, updates: window.playground.status.updates }));
+  const epochsPerUpdate = (fast.epoch - slow.epoch) / (fast.updates - slow.updates);
+  assert.ok(epochsPerUpdate > 5, `epochs per update after the change: ${epochsPerUpdate}`);
+  assert.equal(new URL(page.url()).searchParams.get("speed"), "20");
+  await page.click("#play");
+  assert.ok(await waitFor(page, () => !window.playground.status.running, null, { timeout: 10_000, errors }));
+  // The loss chart draws the training line in the training colour and the test line in the test colour.
+  const lineColours = await page.evaluate(() => {
+    const c = document.getElementById("loss-chart");
+    const d = c.getContext("2d").getImageData(0, 0, c.width, c.height).data;
+    const near = (i, [r, g, b]) => Math.abs(d[i] - r) + Math.abs(d[i + 1] - g) + Math.abs(d[i + 2] - b) < 30 && d[i + 3] > 200;
+    let train = 0;
+    let test = 0;
+    for (let i = 0; i < d.length; i += 4) { if (near(i, [31, 119, 180])) train++; if (near(i, [255, 127, 14])) test++; }
+    return { train, test };
+  });
+  assert.ok(lineColours.train > 30 && lineColours.test > 30, JSON.stringify(lineColours));
+  await page.screenshot({ path: join(shotDir, "playground-xor.png"), fullPage: true });
+  assertNoErrors(errors, "playground (interactions)");
+});
+
+test("Playground: the regression sets train with a squared-error loss and no accuracy", async () => {
+  const { page, errors } = await env.newPage();
+  await page.goto(`${env.url}playground.html?dataset=plane&speed=20&maxEpochs=200`);
+  assert.ok(await waitFor(page, () => window.playground?.status.updates > 0, null, { timeout: 20_000, errors }));
+  const first = await page.evaluate(() => window.playground.status.testLoss);
+  assert.equal(await page.locator(".node.output").count(), 1, "one output unit");
+  assert.deepEqual(await page.locator(".legend-labels span").allTextContents(), ["−1", "0", "+1"]);
+  await page.click("#play");
+  const done = await waitFor(page, () => (window.playground.status.epoch >= 200 ? { ...window.playground.status } : null), null, { timeout: 30_000, errors });
+  assert.ok(done.testLoss < first / 4, `test MSE ${first} → ${done.testLoss}`);
+  assert.equal(await page.locator("#test-acc").textContent(), "–");
+  await page.click('button[data-dataset="multigauss"]');
+  assert.ok(await waitFor(page, () => window.playground.state.dataset === "multigauss" && window.playground.status.epoch === 0, null, { timeout: 10_000, errors }));
+  assert.deepEqual(await page.locator("button.selected").evaluateAll((bs) => bs.map((b) => b.dataset.dataset)), ["multigauss"]);
+  await page.screenshot({ path: join(shotDir, "playground-regression.png"), fullPage: true });
+  assertNoErrors(errors, "playground (regression)");
 });
 
 test("Playground: URL text is never inserted as HTML", async () => {
