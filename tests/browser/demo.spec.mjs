@@ -317,8 +317,38 @@ test("Playground: URL text is never inserted as HTML", async () => {
 // learning: a NumPy re-implementation of the same network, init and data reaches the same ≈ 87 % on
 // 10 000 images × 1 epoch (first 2 000 test images), so the subset is half of MNIST for two epochs
 // (≈ 94 % in Node with the same seed), which leaves a margin of several points above 90 %.
+/** Pixels of a canvas within 30 (summed over r, g, b) of each colour, by colour. */
+function colourCounts(page, id, colours) {
+  return page.evaluate(([canvasId, wanted]) => {
+    const c = document.getElementById(canvasId);
+    const d = c.getContext("2d").getImageData(0, 0, c.width, c.height).data;
+    return wanted.map(([r, g, b]) => {
+      let n = 0;
+      for (let i = 0; i < d.length; i += 4) if (Math.abs(d[i] - r) + Math.abs(d[i + 1] - g) + Math.abs(d[i + 2] - b) < 30 && d[i + 3] > 200) n++;
+      return n;
+    });
+  }, [id, colours]);
+}
+
+test("MNIST page: the network list wraps instead of cutting titles; epochs, batch and lr follow the network's recipe", async () => {
+  const { page, errors } = await env.newPage();
+  await page.goto(`${env.url}mnist.html`);
+  await waitFor(page, () => window.mnist?.status.ready, null, { timeout: 20_000, errors });
+  const epochs = page.locator("label.field").filter({ has: page.locator("span", { hasText: /^Epochs$/ }) }).locator("select");
+  assert.equal(await epochs.inputValue(), "10", "M1's recipe: 10 epochs");
+  await page.check('input[name="net"][value="C1"]');
+  assert.equal(await epochs.inputValue(), "3", "C1's recipe: 3 epochs");
+  assert.equal(new URL(page.url()).searchParams.get("epochs"), "3");
+  assert.match(await page.locator("#net-info").textContent(), /3 epochs/);
+  const cut = await page.locator("#net label").evaluateAll((labels) => labels.filter((l) => l.scrollWidth > l.clientWidth + 1).map((l) => l.textContent));
+  assert.deepEqual(cut, [], "no network title overflows its line");
+  assertNoErrors(errors, "mnist (settings)");
+});
+
 test("MNIST: M1 on a 30 000-image subset beats 90 % test accuracy; draw, save and load the model", async () => {
   const { page, errors } = await env.newPage();
+  const warnings = [];
+  page.on("console", (m) => { if (m.type() === "warning") warnings.push(m.text()); });
   await page.goto(`${env.url}mnist.html?net=M1&train=30000&test=10000&epochs=2&batch=32&optimizer=adam&lr=0.001`);
   await waitFor(page, () => window.mnist?.status.ready, null, { timeout: 20_000, errors });
   await page.click("#train");
@@ -327,6 +357,17 @@ test("MNIST: M1 on a 30 000-image subset beats 90 % test accuracy; draw, save an
   assert.ok(done.testAcc > 0.9, `test accuracy ${done.testAcc}`);
   assert.equal(await page.locator("#confusion tr").count(), 11, "10×10 confusion matrix plus header");
   assert.ok((await page.locator("#mistakes canvas").count()) > 0, "misclassified examples shown");
+  // The live charts carry the per-epoch test figures (orange) next to the running training ones (blue).
+  for (const id of ["loss-chart", "acc-chart"]) {
+    const [train, testColour] = await colourCounts(page, id, [[31, 119, 180], [255, 127, 14]]);
+    assert.ok(train > 50 && testColour > 20, `${id}: training ${train} px, test ${testColour} px`);
+  }
+  // The model summary scrolls inside the sidebar instead of running under the results.
+  const layout = await page.evaluate(() => {
+    const r = (id) => document.getElementById(id).getBoundingClientRect();
+    return { summaryRight: r("summary").right, controlsRight: r("controls").right, resultsLeft: r("results").left };
+  });
+  assert.ok(layout.summaryRight <= layout.controlsRight + 1 && layout.controlsRight < layout.resultsLeft, JSON.stringify(layout));
   // Draw a "1": a vertical stroke.
   const box = await page.locator("#draw").boundingBox();
   await page.mouse.move(box.x + box.width / 2, box.y + box.height * 0.15);
@@ -335,6 +376,7 @@ test("MNIST: M1 on a 30 000-image subset beats 90 % test accuracy; draw, save an
   await page.mouse.up();
   const predicted = await waitFor(page, () => (window.mnist.status.prediction >= 0 ? window.mnist.status.prediction : null), null, { timeout: 10_000, errors });
   assert.equal(predicted, 1, "a vertical stroke reads as 1");
+  assert.deepEqual(warnings.filter((w) => /willReadFrequently/.test(w)), [], "the drawing canvas is read back without a Chromium warning");
   // Download (safetensors + JSON), then load the files back.
   const downloads = [];
   page.on("download", (d) => downloads.push(d));
