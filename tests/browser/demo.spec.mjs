@@ -438,6 +438,10 @@ test("kernel benchmark page fills its table", async () => {
   assert.ok(st?.done, JSON.stringify(st));
   assert.deepEqual(st.backends, ["js", "wasm-simd", "wasm-relaxed-simd"]);
   assert.ok(st.rows >= 5);
+  assert.equal(st.bars, st.rows * 2, "one bar per case and WASM build");
+  assert.equal(await page.locator("#chart rect.bar").count(), st.rows * 2);
+  assert.match(await page.locator("#status").textContent(), /^Done in \d+ s/);
+  assert.equal(await page.locator("#run").isEnabled(), true, "Run is enabled again after a run");
   await page.screenshot({ path: join(shotDir, "bench.png"), fullPage: true });
   assertNoErrors(errors, "bench");
 });
