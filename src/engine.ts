@@ -4,7 +4,9 @@ import { Allocator, MemoryViews } from "./backend/memory.js";
 import { shapeSize } from "./backend/shapes.js";
 import { relaxedWasmGzipBase64, simdWasmGzipBase64 } from "./backend/wasm/embedded.js";
 import { detectWasmFeatures, type WasmFeatures } from "./backend/wasm/features.js";
+import { relaxedSimdHint } from "./backend/wasm/hints.js";
 import { embeddedWasm, instantiateKernels, WasmInflateUnavailable, type WasmSource } from "./backend/wasm/index.js";
+import { startThreads, threadsOption, type Threads } from "./backend/threads/index.js";
 import { checkOptions, fail, SimdnetError } from "./errors.js";
 import { reclaimWhenDropped, Tensor, type DType } from "./tensor.js";
 
@@ -21,10 +23,20 @@ export interface EngineOptions {
    * whose Content-Security-Policy forbids compiling inline bytes): URLs or bytes per build.
    */
   wasm?: { simd?: WasmSource; relaxedSimd?: WasmSource };
+  /**
+   * Threads that run the WASM kernels (the calling thread and threads − 1 workers sharing the
+   * engine's memory): a positive integer. Default: the cores the runtime reports
+   * (`os.availableParallelism()`, `navigator.hardwareConcurrency`); the environment variable
+   * SIMDNET_THREADS, when set, overrides the default. Where shared memory or workers are
+   * impossible (a page that is not cross-origin isolated, a runtime without SharedArrayBuffer,
+   * a CSP that forbids blob: workers) the engine runs on one thread and says why in `fallback`.
+   * Results are bit-identical for every thread count. The js backend runs on one thread.
+   */
+  threads?: number;
 }
 
 const BACKENDS: readonly string[] = ["auto", "wasm-relaxed-simd", "wasm-simd", "js"];
-const OPTION_KEYS = ["backend", "wasm"];
+const OPTION_KEYS = ["backend", "wasm", "threads"];
 
 function envBackend(): string | undefined {
   const proc = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process;
@@ -46,7 +58,7 @@ function unavailable(name: BackendName, features: WasmFeatures): never {
     ? "WebAssembly"
     : !features.simd
       ? "WebAssembly SIMD"
-      : "WebAssembly relaxed SIMD (Node 20 enables it with --experimental-wasm-relaxed-simd)";
+      : `WebAssembly relaxed SIMD (${relaxedSimdHint()})`;
   throw new SimdnetError(`backend: expected a backend this runtime supports, got "${name}" (the runtime lacks ${lacks})`);
 }
 
@@ -61,6 +73,15 @@ export class Engine {
   private liveViews: MemoryViews | null;
   private liveAllocator: Allocator | null;
   private liveKernels: Kernels | null;
+  /** Threads that run the kernels (1 = the calling thread only). */
+  readonly threads: number;
+  /**
+   * Why the engine runs on fewer threads or a slower backend than asked or than the runtime
+   * validates (e.g. a CSP refused to compile WASM, a page without cross-origin isolation has
+   * no SharedArrayBuffer); null when nothing was passed over.
+   */
+  readonly fallback: string | null;
+  private readonly pool: Threads["pool"];
 
   private constructor(
     /** The backend in use. */
@@ -72,13 +93,20 @@ export class Engine {
     readonly missingKernels: readonly string[],
     /** Runs the register-resident SIMD multiply-add probe (WASM backends only). */
     readonly peakProbe: ((iterations: number) => number) | null,
-    /** Why 'auto' passed over a faster backend the runtime validates (e.g. a CSP refused to compile WASM); null when it did not. */
-    readonly fallback: string | null,
+    fallback: string | null,
+    threads: Threads | null,
+    views: MemoryViews,
+    allocator: Allocator,
   ) {
     this.liveKernels = kernels;
     this.liveMemory = memory;
-    this.liveViews = new MemoryViews(memory);
-    this.liveAllocator = new Allocator(memory, heapBase);
+    this.liveViews = views;
+    this.liveAllocator = allocator;
+    this.threads = threads?.count ?? 1;
+    this.pool = threads?.pool ?? null;
+    const reasons = [fallback, threads?.fallback ?? null].filter((r): r is string => r !== null);
+    this.fallback = reasons.length > 0 ? reasons.join("; ") : null;
+    void heapBase;
   }
 
   /** The memory every tensor of this engine lives in. */
@@ -116,12 +144,13 @@ export class Engine {
   }
 
   /**
-   * Drops the engine's memory, allocator and kernels (the GC reclaims them once nothing else
-   * holds them). Every later call on the engine, or on its tensors, modules and optimizers,
-   * throws a SimdnetError; a second dispose() too.
+   * Ends the engine's worker threads and drops its memory, allocator and kernels (the GC
+   * reclaims them once nothing else holds them). Every later call on the engine, or on its
+   * tensors, modules and optimizers, throws a SimdnetError; a second dispose() too.
    */
   dispose(): void {
     this.checkLive("dispose");
+    this.pool?.dispose();
     this.liveKernels = null;
     this.liveViews = null;
     this.liveAllocator = null;
@@ -132,6 +161,7 @@ export class Engine {
   /** Creates an engine; see EngineOptions. */
   static async create(options: EngineOptions = {}): Promise<Engine> {
     checkOptions("createEngine options", options, OPTION_KEYS);
+    threadsOption(options.threads);
     let requested: string = options.backend ?? "auto";
     if (requested === "auto") requested = envBackend() ?? "auto";
     if (!BACKENDS.includes(requested)) fail("backend", `one of ${BACKENDS.map((b) => `"${b}"`).join(", ")}`, requested);
@@ -148,34 +178,49 @@ export class Engine {
     const chain: BackendName[] = [];
     if (features.relaxedSimd) chain.push("wasm-relaxed-simd");
     if (features.simd) chain.push("wasm-simd");
-    let fallback: string | null = null;
+    const refused: string[] = [];
+    const fallback = () => (refused.length === 0 ? null : refused.join("; "));
     for (const name of chain) {
       try {
-        return await Engine.build(name, options, fallback);
+        return await Engine.build(name, options, fallback());
       } catch (e) {
         // Embedded bytes are known-good, so a compile error there is the embedder's refusal;
         // bytes the caller supplied may simply be wrong, and that must not turn into js quietly.
         const supplied = name === "wasm-relaxed-simd" ? options.wasm?.relaxedSimd : options.wasm?.simd;
         if (supplied !== undefined || !isCompileRefusal(e)) throw e;
-        fallback = `${name} could not be compiled (${(e as Error).message})`;
+        // One line: embedders' messages may end in (or contain) a newline.
+        refused.push(`${name} could not be compiled (${String((e as Error).message).replace(/\s+/g, " ").trim()})`);
       }
     }
-    return Engine.build("js", options, fallback);
+    return Engine.build("js", options, fallback());
   }
 
   private static async build(name: BackendName, options: EngineOptions, fallback: string | null): Promise<Engine> {
-    // 65536 pages = 4 GiB, the wasm32 limit; memory grows on demand from one page.
-    const memory = new WebAssembly.Memory({ initial: 1, maximum: 65536 });
     if (name === "js") {
+      // 65536 pages = 4 GiB, the wasm32 limit; memory grows on demand from one page.
+      const memory = new WebAssembly.Memory({ initial: 1, maximum: 65536 });
       const views = new MemoryViews(memory);
       const { kernels, missing } = createJsKernels(views);
-      return new Engine(name, kernels, memory, 64, missing, null, fallback);
+      const threads = options.threads !== undefined && options.threads > 1
+        ? { count: 1, pool: null, fallback: "threads: the js backend runs on one thread" }
+        : null;
+      return new Engine(name, kernels, memory, 64, missing, null, fallback, threads, views, new Allocator(memory, 64));
     }
     const source = name === "wasm-relaxed-simd"
       ? options.wasm?.relaxedSimd ?? await embeddedWasm(relaxedWasmGzipBase64, name)
       : options.wasm?.simd ?? await embeddedWasm(simdWasmGzipBase64, name);
-    const set = await instantiateKernels(source, memory, name);
-    return new Engine(name, set.kernels, memory, set.heapBase, set.missing, set.peakProbe, fallback);
+    const threads = await startThreads(options.threads, (memory) => instantiateKernels(source, memory, name));
+    const { set, memory } = threads;
+    const views = new MemoryViews(memory);
+    const allocator = new Allocator(memory, threads.heapBase);
+    const kernels = threads.wrap(views, allocator);
+    return new Engine(name, kernels, memory, threads.heapBase, set.missing, set.peakProbe, fallback, threads, views, allocator);
+  }
+
+  /** Test hook: ends worker thread `index` abruptly (as a crash would); the next threaded kernel call then throws. */
+  killWorkerForTest(index: number): void {
+    if (this.pool === null) throw new SimdnetError("killWorkerForTest: expected an engine with worker threads, got one thread");
+    this.pool.killWorker(index);
   }
 
   /** Allocates an uninitialised tensor of the given shape. */
