@@ -8,7 +8,7 @@ import { relaxedSimdHint } from "./backend/wasm/hints.js";
 import { embeddedWasm, instantiateKernels, WasmInflateUnavailable, type WasmSource } from "./backend/wasm/index.js";
 import { startThreads, threadsOption, type Threads } from "./backend/threads/index.js";
 import { checkOptions, fail, SimdnetError } from "./errors.js";
-import { Tensor, type DType } from "./tensor.js";
+import { reclaimWhenDropped, Tensor, type DType } from "./tensor.js";
 
 /** Options of createEngine / init. */
 export interface EngineOptions {
@@ -234,7 +234,9 @@ export class Engine {
     if (dtype !== "float32" && dtype !== "int32") fail("tensor dtype", '"float32" or "int32"', dtype);
     const size = shapeSize("shape", shape);
     const ptr = this.allocator.alloc(size * 4);
-    return new Tensor(this, [...shape], dtype, ptr, size);
+    const t = new Tensor(this, [...shape], dtype, ptr, size);
+    reclaimWhenDropped(t, this.allocator);
+    return t;
   }
 
   /** A tensor of zeros. */

@@ -1,6 +1,31 @@
 import type { Engine } from "./engine.js";
 import { SimdnetError } from "./errors.js";
 
+/** The block of a tensor that owns memory, and the allocator it came from. */
+interface OwnedBlock {
+  allocator: { release(ptr: number): void };
+  ptr: number;
+}
+
+/**
+ * Returns the blocks of tensors that became unreachable without dispose() (a model, optimizer or
+ * tensor the caller forgot) to their allocator, so forgotten objects do not keep WASM memory
+ * forever. dispose() stays the prompt way and unregisters. The held value names the allocator,
+ * not the tensor, so the registry itself keeps nothing alive but the allocator.
+ */
+const reclaim = typeof FinalizationRegistry === "undefined" ? null : new FinalizationRegistry<OwnedBlock>((block) => {
+  try {
+    block.allocator.release(block.ptr);
+  } catch {
+    // Nothing to report from a finalizer: the block is gone either way.
+  }
+});
+
+/** Registers `t` (which owns `ptr`, allocated from `allocator`) for reclamation when it is dropped undisposed. */
+export function reclaimWhenDropped(t: Tensor, allocator: OwnedBlock["allocator"]): void {
+  reclaim?.register(t, { allocator, ptr: t.ptr }, t);
+}
+
 /** Element types a tensor can hold: f32 for values, i32 for labels and indices. */
 export type DType = "float32" | "int32";
 
@@ -76,6 +101,7 @@ export class Tensor {
   /** Frees the memory. Using the tensor afterwards, or disposing twice, throws. */
   dispose(): void {
     this.checkLive("dispose");
+    reclaim?.unregister(this);
     this.disposed = true;
     this.view = null;
     this.viewBuffer = null;

@@ -18,6 +18,7 @@ export abstract class Layer extends Module {
   protected dx: Tensor | null = null;
   /** Scratch pointer (gemm/conv work) for the current shape, or 0. */
   protected work = 0;
+  private workBlock: Tensor | null = null;
 
   constructor(options: ModuleOptions, allowed: readonly string[], given: object | undefined, what: string) {
     checkOptions(`${what} options`, given, [...allowed, ...MODULE_OPTION_KEYS]);
@@ -46,7 +47,9 @@ export abstract class Layer extends Module {
 
   /** Allocates `bytes` of scratch (kept until the next shape change); no-op for 0. */
   protected allocWork(bytes: number): void {
-    this.work = bytes > 0 ? this.engine.allocator.alloc(bytes) : 0;
+    // Held as a tensor (not a bare block) so that a dropped layer's scratch is reclaimed too.
+    this.workBlock = bytes > 0 ? this.engine.empty([Math.ceil(bytes / 4)]) : null;
+    this.work = this.workBlock === null ? 0 : this.workBlock.ptr;
   }
 
   /** Checks dy against the last output and returns the dx buffer (allocating it on first use). */
@@ -65,7 +68,8 @@ export abstract class Layer extends Module {
     super.releaseActivations();
     if (this.dx !== null && !this.dx.isDisposed) this.dx.dispose();
     this.dx = null;
-    if (this.work !== 0) this.engine.allocator.release(this.work);
+    if (this.workBlock !== null && !this.workBlock.isDisposed) this.workBlock.dispose();
+    this.workBlock = null;
     this.work = 0;
     this.inShape = null;
     this.x = null;

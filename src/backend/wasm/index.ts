@@ -66,11 +66,24 @@ export class WasmInflateUnavailable extends Error {
 }
 
 /**
- * The bytes of an embedded module: base64 decoded, then gunzipped with DecompressionStream
- * (scripts/build-wasm.mjs compresses them: ~12 KB less in a gzip-served bundle).
+ * One embedded build: both builds share one gzip stream (base64) in which they alternate in blocks
+ * of `block` bytes (scripts/build-wasm.mjs explains why); `sizes` are the builds' byte lengths and
+ * `index` says which of them this is.
  */
-export async function embeddedWasm(gzipBase64: string, name: string): Promise<Uint8Array<ArrayBuffer>> {
-  const packed = decodeBase64(gzipBase64);
+export interface EmbeddedWasm {
+  gzipBase64: string;
+  block: number;
+  sizes: readonly number[];
+  index: number;
+}
+
+/**
+ * The bytes of an embedded module: base64 decoded, gunzipped with DecompressionStream
+ * (scripts/build-wasm.mjs compresses them: about 18 KB per build less in a gzip-served bundle),
+ * then its blocks picked out of the interleaved builds.
+ */
+export async function embeddedWasm(embedded: EmbeddedWasm, name: string): Promise<Uint8Array<ArrayBuffer>> {
+  const packed = decodeBase64(embedded.gzipBase64);
   if (typeof DecompressionStream !== "function") {
     throw new WasmInflateUnavailable(
       `${name}: the embedded module is gzip-compressed and this runtime has no DecompressionStream; ` +
@@ -78,7 +91,21 @@ export async function embeddedWasm(gzipBase64: string, name: string): Promise<Ui
     );
   }
   const stream = new Blob([packed]).stream().pipeThrough(new DecompressionStream("gzip"));
-  return new Uint8Array(await new Response(stream).arrayBuffer());
+  return deinterleave(new Uint8Array(await new Response(stream).arrayBuffer()), embedded);
+}
+
+/** Build `index` out of blocks taken in turn from each build (the last blocks may be short or absent). */
+export function deinterleave(all: Uint8Array, { block, sizes, index }: Omit<EmbeddedWasm, "gzipBase64">): Uint8Array<ArrayBuffer> {
+  const out = new Uint8Array(new ArrayBuffer(sizes[index]!));
+  let from = 0;
+  for (let at = 0; at < out.length; at += block) {
+    for (let i = 0; i < sizes.length; i++) {
+      const n = Math.max(0, Math.min(block, sizes[i]! - at));
+      if (i === index) out.set(all.subarray(from, from + n), at);
+      from += n;
+    }
+  }
+  return out;
 }
 
 /** Decodes base64 in any runtime (atob exists in browsers and Node ≥ 16). */
