@@ -8,7 +8,8 @@ export default defineConfig({
     // enables relaxed SIMD only behind --experimental-wasm-relaxed-simd (the tests compare that
     // build too), while Node ≥ 22 has it already and refuses to start with the flag.
     pool: "forks",
-    poolOptions: { forks: { execArgv: relaxedSimdNodeFlags() } },
+    // --expose-gc: the memory tests (tests/safety) collect garbage to prove dropped models are reclaimed and fit's heap stays flat.
+    poolOptions: { forks: { execArgv: [...relaxedSimdNodeFlags(), "--expose-gc"] } },
     testTimeout: 60_000,
   },
 });

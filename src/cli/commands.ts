@@ -7,6 +7,7 @@
  *   seed, backend and test figures in `extra`, so `simdnet eval <folder>` knows its data set;
  * - `history.json` — fit's History (per-epoch logs), the per-step trace and the test result;
  * - `loss.svg`, `accuracy.svg` — charts (vega-lite, rendered headlessly);
+ * - `boundary.svg` — for 2-D classification inputs (moons): the decision regions and test points;
  * - `log.jsonl` — JSON lines (begin, one per epoch, end), written as training goes;
  * - with `recipe.weightStatsEvery` (C4): `weight-stats.jsonl` (min, max, mean, std, histogram of
  *   every layer's weight, bias and output) and `weights.svg`.
@@ -36,6 +37,7 @@ import { JsonLinesLogger, ModelCheckpoint, ProgressBar, WeightStats } from "../t
 import type { Callback, History } from "../train/types.js";
 import { UsageError, type BackendChoice, type EvalCommand, type InfoCommand, type TrainCommand } from "./args.js";
 import { loadData, type Split } from "./data.js";
+import { isPlanar, renderBoundaryChart } from "./boundary.js";
 import { renderCharts, renderStatsChart, type StatPoint } from "./plots.js";
 import { StepTraceCallback } from "./trace.js";
 
@@ -215,7 +217,8 @@ export async function trainCommand(cmd: TrainCommand, io: CliIO): Promise<TrainR
   const loss = lossFromConfig(recipe.loss, { engine });
   const params = model.numParameters();
   io.write(
-    `simdnet train ${target.name}: ${params.toLocaleString("en-US")} parameters, backend ${engine.backend}\n` +
+    `simdnet train ${target.name}: ${params.toLocaleString("en-US")} parameters, backend ${engine.backend}, ${engine.threads} thread${engine.threads === 1 ? "" : "s"}\n` +
+    (engine.fallback === null ? "" : `note: ${engine.fallback}\n`) +
     `data: ${data.label}\n` +
     `recipe: ${recipe.optimizer} lr ${recipe.lr}${recipe.lrSchedule === "cosine" ? " (cosine decay)" : ""}, batch ${recipe.batchSize}, ${recipe.epochs} epoch${recipe.epochs === 1 ? "" : "s"}, ${recipe.loss["type"]}, seed ${cmd.seed}\n`,
   );
@@ -269,6 +272,7 @@ export async function trainCommand(cmd: TrainCommand, io: CliIO): Promise<TrainR
     if (weightStats !== undefined && weightStats.length > 0) {
       charts["weights.svg"] = await renderStatsChart(weightStats as StatPoint[], `${target.name}: per-layer statistics every ${recipe.weightStatsEvery} steps`);
     }
+    if (isPlanar(inputShape) && recipe.loss["type"] !== "MSELoss") charts["boundary.svg"] = await renderBoundaryChart(model, train, test, `${target.name}: decision boundary`);
     for (const [file, svg] of Object.entries(charts)) writeFileSync(join(dir, file), svg);
   } catch (e) {
     // Charts are optional (vega is an optional peer dependency): the trained run is kept.

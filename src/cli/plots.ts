@@ -51,7 +51,7 @@ function series(history: History, trace: StepTrace | null, metric: "loss" | "acc
 function chartSpec(title: string, yTitle: string, points: Point[], names: string[]): Record<string, unknown> {
   const color = {
     field: "series", type: "nominal", title: null, legend: { orient: "bottom", labelLimit: 300 },
-    scale: { domain: names, range: ["#9ecae1", "#1f77b4", "#ff7f0e"] },
+    scale: { domain: names, range: ["#6baed6", "#1f77b4", "#ff7f0e"] },
   };
   const x = { field: "epoch", type: "quantitative", title: "epoch", scale: { domainMin: 0 } };
   const y = { field: "value", type: "quantitative", title: yTitle, scale: { zero: false } };

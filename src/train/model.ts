@@ -102,6 +102,7 @@ export class Model extends Sequential {
   }
 
   private describe(what: string, options: ModelSaveOptions): ModelDescription {
+    this.checkLive(what);
     checkOptions(`model.${what} options`, options, ["extra"]);
     const extra = options.extra ?? {};
     if (extra === null || typeof extra !== "object" || Array.isArray(extra)) fail(`model.${what} extra`, "a JSON object", extra);
@@ -124,14 +125,17 @@ export class Model extends Sequential {
   }
 
   /** See {@link fit}: x `{ data, shape: [n, ...sampleShape] }` or Float32Array, y Int32Array labels or Float32Array targets. */
-  async fit(x: Inputs, y: Labels, options: FitOptions = {}): Promise<History> {
-    const history = await fit(this, x, y, options);
-    this.record(x, true);
-    return history;
+  fit(x: Inputs, y: Labels, options: FitOptions = {}): Promise<History> {
+    this.checkLive("fit");
+    return fit(this, x, y, options).then((history) => {
+      this.record(x, true);
+      return history;
+    });
   }
 
   /** See {@link evaluate}: mean loss and accuracy in eval mode. */
   evaluate(x: Inputs, y: Labels, options: EvaluateOptions = {}): EvalResult {
+    this.checkLive("evaluate");
     const result = evaluate(this, x, y, options);
     this.record(x, false);
     return result;
@@ -143,6 +147,7 @@ export class Model extends Sequential {
    * `[[x1, x2], …]`) or one sample as a Float32Array; which it is follows from `inputShape`.
    */
   predict(x: PredictInput, options: PredictOptions = {}): Float32Array {
+    this.checkLive("predict");
     const inputs = toInputs(x, this.knownInputShape(), "predict x");
     const out = predict(this, inputs, options);
     this.record(inputs, false);
@@ -156,6 +161,7 @@ export class Model extends Sequential {
    * already ends in Sigmoid. Same inputs as {@link Model.predict}.
    */
   predictProba(x: PredictInput, options: PredictOptions = {}): Float32Array {
+    this.checkLive("predictProba");
     const inputs = toInputs(x, this.knownInputShape(), "predictProba x");
     const out = predict(this, inputs, options);
     this.record(inputs, false);
@@ -166,6 +172,7 @@ export class Model extends Sequential {
 
   /** See {@link predictClasses}: argmax of the outputs per sample. */
   predictClasses(x: PredictInput, options: PredictOptions = {}): Int32Array {
+    this.checkLive("predictClasses");
     return predictClasses(this, toInputs(x, this.knownInputShape(), "predictClasses x"), options);
   }
 }

@@ -1,5 +1,6 @@
 import type { Kernels } from "../kernels.js";
 import { completeKernels } from "../names.js";
+import { withSharedMemoryImport } from "./shared-memory.js";
 
 /** The exports of a simdnet WASM build beyond the kernels. */
 interface ModuleExtras {
@@ -8,7 +9,11 @@ interface ModuleExtras {
   peakProbe(iterations: number): number;
 }
 
-export type WasmKernelSet = { kernels: Kernels; missing: string[]; heapBase: number; peakProbe: (iterations: number) => number };
+export type WasmKernelSet = {
+  kernels: Kernels; missing: string[]; heapBase: number; peakProbe: (iterations: number) => number;
+  /** The compiled module, for worker threads to instantiate on the same memory. */
+  module: WebAssembly.Module;
+};
 
 /** Where the WASM bytes come from: embedded (default), given bytes, or a URL to fetch (CSP-strict sites). */
 export type WasmSource = BufferSource | URL | string;
@@ -28,8 +33,11 @@ async function loadBytes(source: WasmSource): Promise<BufferSource> {
  * (which is why simdnet needs neither @assemblyscript/loader nor generated bindings).
  */
 export async function instantiateKernels(source: WasmSource, memory: WebAssembly.Memory, name: string): Promise<WasmKernelSet> {
-  const bytes = await loadBytes(source);
-  const { instance } = await WebAssembly.instantiate(bytes, {
+  let bytes = await loadBytes(source);
+  // A shared memory needs a module that declares its import shared (see shared-memory.ts).
+  if (memory.buffer instanceof ArrayBuffer === false) bytes = withSharedMemoryImport(asBytes(bytes));
+  const module = await WebAssembly.compile(bytes);
+  const instance = await WebAssembly.instantiate(module, {
     env: {
       memory,
       abort(_msg: number, _file: number, line: number, column: number): never {
@@ -39,7 +47,13 @@ export async function instantiateKernels(source: WasmSource, memory: WebAssembly
   });
   const exports = instance.exports as unknown as Partial<Kernels> & ModuleExtras;
   const { kernels, missing } = completeKernels(exports, name);
-  return { kernels, missing, heapBase: exports.heapBase(), peakProbe: exports.peakProbe };
+  return { kernels, missing, heapBase: exports.heapBase(), peakProbe: exports.peakProbe, module };
+}
+
+function asBytes(source: BufferSource): Uint8Array {
+  if (source instanceof Uint8Array) return source;
+  if (ArrayBuffer.isView(source)) return new Uint8Array(source.buffer, source.byteOffset, source.byteLength);
+  return new Uint8Array(source);
 }
 
 /**
