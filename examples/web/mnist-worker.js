@@ -68,13 +68,9 @@ function setModel(m, name) {
   netName = name;
 }
 
+/** The library's optimizer table; the page's "SGD + momentum" asks for momentum 0.9 explicitly. */
 function makeOptimizer(name, lr) {
-  switch (name) {
-    case "adam": return new sn.Adam(model, { lr });
-    case "rmsprop": return new sn.RMSprop(model, { lr });
-    case "sgd": return new sn.SGD(model, { lr, momentum: 0.9 });
-    default: throw new Error(`unknown optimizer ${name}`);
-  }
+  return sn.createOptimizer(name, model, name === "sgd" ? { lr, momentum: 0.9 } : { lr });
 }
 
 /** Copies samples order[from..from+b) into the batch tensors. */

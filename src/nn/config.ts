@@ -1,5 +1,6 @@
 import type { Engine } from "../engine.js";
 import { fail } from "../errors.js";
+import { Registry } from "../registry.js";
 import { LeakyReLU, LogSoftmax, ReLU, Sigmoid, Softmax, Tanh } from "./activation.js";
 import { Dropout, Flatten, Identity } from "./basic.js";
 import { Conv2d } from "./conv.js";
@@ -9,7 +10,9 @@ import { BatchNorm1d, BatchNorm2d } from "./norm.js";
 import { AvgPool2d, MaxPool2d } from "./pool.js";
 import { Sequential } from "./sequential.js";
 
-type Builder = (c: Record<string, unknown>, engine: Engine | undefined) => Module;
+/** Builds a layer from its config (`type` included) on `engine` (undefined: the default engine). */
+export type LayerBuilder = (c: Record<string, unknown>, engine: Engine | undefined) => Module;
+type Builder = LayerBuilder;
 
 /** Constructor options = the config minus `type` and the positional arguments, plus the engine. */
 function opts(c: Record<string, unknown>, positional: readonly string[], engine: Engine | undefined): Record<string, unknown> {
@@ -19,7 +22,7 @@ function opts(c: Record<string, unknown>, positional: readonly string[], engine:
   return o;
 }
 
-const BUILDERS: Record<string, Builder> = {
+const BUILDERS: Readonly<Record<string, Builder>> = {
   Linear: (c, e) => new Linear(c["inFeatures"] as number, c["outFeatures"] as number, opts(c, ["inFeatures", "outFeatures"], e)),
   Conv2d: (c, e) => new Conv2d(c["inChannels"] as number, c["outChannels"] as number, c["kernelSize"] as number,
     opts(c, ["inChannels", "outChannels", "kernelSize"], e)),
@@ -47,14 +50,24 @@ const BUILDERS: Record<string, Builder> = {
   },
 };
 
-/** Names of the module types moduleFromConfig knows. */
-export const MODULE_TYPES: readonly string[] = Object.keys(BUILDERS);
+/** The layer types by class name: the one table model files, presets and the CLI build layers from. */
+export const LAYERS = new Registry<LayerBuilder>("layer type", BUILDERS);
+
+/** Names of the built-in module types moduleFromConfig knows (`LAYERS.names()` adds registered ones). */
+export const MODULE_TYPES: readonly string[] = LAYERS.names();
+
+/**
+ * Adds a layer type for `moduleFromConfig` and model files: `build(config, engine)` gets the
+ * layer's `config()` (with `type`) and must return a fresh module on `engine`.
+ */
+export function registerLayer(name: string, build: LayerBuilder): void {
+  LAYERS.register(name, build);
+}
 
 function buildAt(config: unknown, engine: Engine | undefined, path: string): Module {
   if (config === null || typeof config !== "object" || Array.isArray(config)) fail(`module config${path ? " " + path : ""}`, "an object { type, ... }", config);
   const c = config as Record<string, unknown>;
-  const builder = typeof c["type"] === "string" ? BUILDERS[c["type"]] : undefined;
-  if (builder === undefined) fail(`module config${path ? " " + path : ""} type`, `one of ${MODULE_TYPES.join(", ")}`, c["type"]);
+  const builder = LAYERS.get(c["type"], `module config${path ? " " + path : ""} type`);
   try {
     return builder(c, engine);
   } catch (e) {

@@ -24,13 +24,12 @@
 import { checkOptions, fail, show } from "../errors.js";
 import { DataLoader, type BatchHook } from "../data/loader.js";
 import { reseedDropout } from "../nn/basic.js";
-import { BCEWithLogitsLoss, CrossEntropyLoss, Loss, MSELoss, NLLLoss } from "../nn/loss.js";
+import { Loss } from "../nn/loss.js";
+import { LOSSES } from "../nn/loss-registry.js";
 import { failText, type Module } from "../nn/module.js";
-import { Adam, AdamW } from "../optim/adam.js";
 import { Optimizer } from "../optim/optimizer.js";
-import { RMSprop } from "../optim/rmsprop.js";
+import { OPTIMIZERS } from "../optim/registry.js";
 import { ReduceLROnPlateau } from "../optim/scheduler.js";
-import { SGD } from "../optim/sgd.js";
 import type { Tensor } from "../tensor.js";
 import { prepareInputs, prepareTargets, Slots, type Inputs, type Labels, type Prepared } from "./data.js";
 import type { Callback, EpochLogs, History, StopInfo, TrainState } from "./types.js";
@@ -131,8 +130,16 @@ function bool(what: string, v: unknown, dflt: boolean): boolean {
   return v;
 }
 
-const CLASS_LOSSES: readonly string[] = ["CrossEntropyLoss", "NLLLoss"];
-const LOSS_NAMES: readonly string[] = ["CrossEntropyLoss", "NLLLoss", "MSELoss", "BCEWithLogitsLoss"];
+/**
+ * The loss option's name (class name of a Loss, a registered name, or "" when absent) and whether
+ * it wants class labels (null: no loss chosen, y decides).
+ * @throws SimdnetError for a name that is not registered.
+ */
+function lossKind(what: string, option: unknown): [string, boolean | null] {
+  if (option === undefined) return ["", null];
+  if (option instanceof Loss) return [option.type, LOSSES.has(option.type) && LOSSES.get(option.type).targets === "labels"];
+  return [option as string, LOSSES.get(option, `${what} loss`, "a Loss or ").targets === "labels"];
+}
 
 /** Resolves the loss option: [loss, created here]. */
 function resolveLoss(what: string, model: Module, option: unknown, y: unknown): [Loss, boolean] {
@@ -140,15 +147,8 @@ function resolveLoss(what: string, model: Module, option: unknown, y: unknown): 
     if (option.engine !== model.engine) failText(`${what} loss engine`, `the model's engine (${model.engine.backend})`, `another engine (${option.engine.backend})`);
     return [option, false];
   }
-  const engine = model.engine;
   const name = option ?? (y instanceof Float32Array ? "MSELoss" : "CrossEntropyLoss");
-  switch (name) {
-    case "CrossEntropyLoss": return [new CrossEntropyLoss({ engine }), true];
-    case "NLLLoss": return [new NLLLoss({ engine }), true];
-    case "MSELoss": return [new MSELoss({ engine }), true];
-    case "BCEWithLogitsLoss": return [new BCEWithLogitsLoss({ engine }), true];
-    default: return fail(`${what} loss`, `a Loss or one of ${LOSS_NAMES.map((n) => `"${n}"`).join(", ")}`, option);
-  }
+  return [LOSSES.get(name, `${what} loss`, "a Loss or ").create({ engine: model.engine }), true];
 }
 
 function resolveOptimizer(model: Module, option: unknown): [Optimizer, boolean] {
@@ -160,13 +160,7 @@ function resolveOptimizer(model: Module, option: unknown): [Optimizer, boolean] 
     }
     return [option, false];
   }
-  switch (option ?? "adam") {
-    case "sgd": return [new SGD(model), true];
-    case "adam": return [new Adam(model), true];
-    case "adamw": return [new AdamW(model), true];
-    case "rmsprop": return [new RMSprop(model), true];
-    default: return fail("fit optimizer", 'an Optimizer or one of "sgd", "adam", "adamw", "rmsprop"', option);
-  }
+  return [OPTIMIZERS.get(option ?? "adam", "fit optimizer", "an Optimizer or ")(model, {}), true];
 }
 
 /** "layer 2 (Linear)" for each layer of a Sequential; dotted paths for nested modules. */
@@ -297,11 +291,7 @@ export async function fit(model: Module, x: Inputs, y: Labels, options: FitOptio
 
   // Data first (cheap to reject), then the objects that allocate.
   const all = prepareInputs(model, x, "fit x");
-  const lossName = options.loss instanceof Loss ? options.loss.type : (options.loss ?? "");
-  if (options.loss !== undefined && !(options.loss instanceof Loss) && !LOSS_NAMES.includes(options.loss)) {
-    fail("fit loss", `a Loss or one of ${LOSS_NAMES.map((n) => `"${n}"`).join(", ")}`, options.loss);
-  }
-  const classLoss = lossName === "" ? null : CLASS_LOSSES.includes(lossName);
+  const [lossName, classLoss] = lossKind("fit", options.loss);
   const prepared = prepareTargets(all, y, "fit y", lossName, classLoss);
   const effectiveLoss = lossName !== "" ? lossName : prepared.classification ? "CrossEntropyLoss" : "MSELoss";
   const metrics = options.metrics ?? (prepared.classification ? ["accuracy"] : []);
@@ -490,11 +480,8 @@ export async function fit(model: Module, x: Inputs, y: Labels, options: FitOptio
 export function evaluate(model: Module, x: Inputs, y: Labels, options: EvaluateOptions = {}): EvalResult {
   checkOptions("evaluate options", options, ["batchSize", "loss"]);
   const batchSize = posInt("evaluate batchSize", options.batchSize, 32);
-  if (options.loss !== undefined && !(options.loss instanceof Loss) && !LOSS_NAMES.includes(options.loss)) {
-    fail("evaluate loss", `a Loss or one of ${LOSS_NAMES.map((n) => `"${n}"`).join(", ")}`, options.loss);
-  }
-  const lossName = options.loss instanceof Loss ? options.loss.type : (options.loss ?? "");
-  const data = prepareTargets(prepareInputs(model, x, "evaluate x"), y, "evaluate y", lossName, lossName === "" ? null : CLASS_LOSSES.includes(lossName));
+  const [lossName, classLoss] = lossKind("evaluate", options.loss);
+  const data = prepareTargets(prepareInputs(model, x, "evaluate x"), y, "evaluate y", lossName, classLoss);
   const [loss, ownLoss] = resolveLoss("evaluate", model, options.loss, y);
   const slots = new Slots(model.engine, data, true);
   const wasTraining = model.training;
