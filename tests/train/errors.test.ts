@@ -95,9 +95,9 @@ describe("fit rejects bad data, naming the argument, the expected and the actual
 
 describe("fit rejects bad options", () => {
   it("unknown option", async () => {
-    await rejects({ options: { lr: 0.1 } }, 'fit options: unknown option "lr" (expected one of epochs, batchSize, shuffle, seed, validationSplit, validationData, optimizer, loss, metrics, callbacks, scheduler, dropLast, augment, yieldEvery)');
+    await rejects({ options: { lr: 0.1 } }, 'fit options: unknown option "lr" (expected one of epochs, batchSize, shuffle, seed, validationSplit, validationData, optimizer, loss, metrics, callbacks, scheduler, dropLast, augment, yieldEvery, signal, onProgress, progressEvery)');
     await rejects({ options: 3 }, "fit options: expected an options object, got 3");
-    await rejects({ options: { epoch: 3 } }, 'fit options: unknown option "epoch" (expected one of epochs, batchSize, shuffle, seed, validationSplit, validationData, optimizer, loss, metrics, callbacks, scheduler, dropLast, augment, yieldEvery)');
+    await rejects({ options: { epoch: 3 } }, 'fit options: unknown option "epoch" (expected one of epochs, batchSize, shuffle, seed, validationSplit, validationData, optimizer, loss, metrics, callbacks, scheduler, dropLast, augment, yieldEvery, signal, onProgress, progressEvery)');
   });
 
   it("each option's type and range", async () => {
