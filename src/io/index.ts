@@ -9,3 +9,7 @@ export {
   MODEL_FORMAT, MODEL_VERSION, describeModel, checkDescription, parseDescription, buildModule,
   modelToBytes, modelFromBytes, loadWeightsFromBytes, type ModelDescription, type LoadedModel,
 } from "./model.js";
+export {
+  exportOnnx, exportModule, registerOnnxExporter, ONNX_EXPORTERS, ONNX_OPSET, OnnxGraph,
+  type OnnxExportOptions, type OnnxExporter, type OnnxValue, type OnnxAttribute,
+} from "./onnx.js";
