@@ -10,13 +10,14 @@
  * ```
  *
  * ## Where the worker's code comes from
- * By default the worker is a tiny module script (a Blob URL) that imports THIS module's own URL
- * (`import.meta.url`) and calls `serveTraining()`: that is right for the single bundle
- * (`simdnet/bundle`, `dist/simdnet.bundle.js`) and for the unbundled package, whose modules all
- * export it. An app bundler (esbuild, Vite, webpack) merges simdnet into the app's own files, so
- * there `import.meta.url` is the app's chunk: pass `worker`, a function returning a Worker of
- * a two-line script of the app (`import { serveTraining } from "simdnet"; serveTraining();`),
- * which the bundler builds as a second entry (examples/bundlers/).
+ * By default the worker runs THIS module's own file (`import.meta.url`), started with the name
+ * "simdnet-training", and the module, seeing that name in a worker, calls `serveTraining()`.
+ * That is right for the single bundle (`simdnet/bundle`, `dist/simdnet.bundle.js`) and the
+ * unbundled package, and needs no Blob URL (a page's `script-src 'self'` policy allows it). An
+ * app bundler (esbuild, Vite, webpack) merges simdnet into the app's own chunk, whose code must
+ * not run in a worker: there pass `worker`, a function returning a Worker of a two-line script
+ * of the app (`import { serveTraining } from "simdnet"; serveTraining();`), which the bundler
+ * builds as a second entry (examples/bundlers/).
  *
  * @module
  */
@@ -27,7 +28,9 @@ import type { Inputs, Labels } from "../train/data.js";
 import { fitWithWorker, type FitInWorkerOptions, type FitInWorkerResult, type SpawnedWorker } from "./client.js";
 import type { Endpoint } from "./protocol.js";
 
-export { serveTraining } from "./host.js";
+import { serveTraining } from "./host.js";
+
+export { serveTraining };
 
 /** Options of {@link fitInWorker} in browsers. */
 export interface BrowserFitInWorkerOptions extends FitInWorkerOptions {
@@ -49,17 +52,17 @@ function webEndpoint(w: Worker): Endpoint {
   };
 }
 
+/** The name a default training worker is started with. */
+const TRAINING_WORKER = "simdnet-training";
+
 function defaultWorker(): Worker {
-  const url = import.meta.url;
-  const source = `import(${JSON.stringify(url)}).then((m) => {\n` +
-    `  if (typeof m.serveTraining !== "function") throw new Error(${JSON.stringify(
-      `fitInWorker: the module ${url} does not export serveTraining (simdnet inside an app bundle): pass the worker option, a Worker whose script calls serveTraining()`,
-    )});\n  m.serveTraining();\n});\n`;
-  const blobUrl = URL.createObjectURL(new Blob([source], { type: "text/javascript" }));
-  const w = new Worker(blobUrl, { type: "module" });
-  // The worker fetches its script asynchronously: revoking now could break it.
-  setTimeout(() => URL.revokeObjectURL(blobUrl), 60_000);
-  return w;
+  return new Worker(import.meta.url, { type: "module", name: TRAINING_WORKER });
+}
+
+// In a worker started by defaultWorker, this module is the worker's script: serve.
+{
+  const scope = globalThis as { WorkerGlobalScope?: unknown; name?: unknown };
+  if (scope.WorkerGlobalScope !== undefined && scope.name === TRAINING_WORKER) serveTraining();
 }
 
 function spawnWeb(make: () => Worker): SpawnedWorker {
@@ -71,7 +74,8 @@ function spawnWeb(make: () => Worker): SpawnedWorker {
     onFailure: (handler) => {
       w.addEventListener("error", (e: ErrorEvent) => {
         e.preventDefault();
-        handler(new Error(`fitInWorker: the worker failed: ${e.message || "its script did not load (check the worker option and the page's Content-Security-Policy: worker-src blob:)"}`));
+        handler(new Error(`fitInWorker: the worker failed: ${e.message || "its script did not load"} ` +
+          "(inside an app bundle pass the worker option, a Worker whose script calls serveTraining(); see examples/bundlers)"));
       });
     },
     terminate: () => w.terminate(),
