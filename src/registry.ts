@@ -53,7 +53,7 @@ export class Registry<T> {
    */
   get(name: unknown, what: string = this.family, extra = ""): T {
     const entry = typeof name === "string" ? this.entries.get(name) : undefined;
-    if (entry === undefined) fail(what, `${extra}one of ${this.names().map((n) => JSON.stringify(n)).join(", ")}`, name);
+    if (entry === undefined) fail(what, `${extra}one of ${this.names().join(", ")}`, name);
     return entry;
   }
 

@@ -34,6 +34,8 @@ export interface FitInWorkerOptions extends WorkerFitOptions {
   onEpochEnd?: (logs: EpochLogs) => void;
   /** Backend of the worker's engine (default: the model's engine's backend, so both compute alike). */
   backend?: string;
+  /** Kernel threads of the worker's engine (default: as many as the model's engine has; results do not depend on it). */
+  threads?: number;
 }
 
 /** What fitInWorker resolves to: the trained model (on the caller's engine) and fit's History. */
@@ -42,7 +44,7 @@ export interface FitInWorkerResult {
   history: History;
 }
 
-const HOOKS = ["signal", "onProgress", "onEpochEnd", "backend"] as const;
+const HOOKS = ["signal", "onProgress", "onEpochEnd", "backend", "threads"] as const;
 
 /**
  * Trains a copy of `model` in the worker `spawn` starts and returns it trained. `model` itself is
@@ -65,6 +67,7 @@ export async function fitWithWorker(
   const description = describeModel(model, sampleShape);
   const weights = modelToBytes(model, description);
   const backend = options.backend ?? model.engine.backend;
+  const threads = options.threads ?? model.engine.threads;
 
   const worker = await spawn();
   return new Promise<FitInWorkerResult>((resolve, reject) => {
@@ -87,7 +90,7 @@ export async function fitWithWorker(
       try {
         switch (msg.type) {
           case "ready":
-            worker.endpoint.post({ type: "fit", backend, description, weights, x, y, options: workerOptions });
+            worker.endpoint.post({ type: "fit", backend, threads, description, weights, x, y, options: workerOptions });
             if (signal?.aborted) abort();
             else signal?.addEventListener("abort", abort);
             break;

@@ -13,6 +13,7 @@ import { lossFromConfig } from "../nn/loss-registry.js";
 import { modelFromBytes, modelToBytes } from "../io/model.js";
 import { createOptimizer, createScheduler } from "../optim/registry.js";
 import type { BackendName } from "../backend/kernels.js";
+import type { Module } from "../nn/module.js";
 import { fit, type FitOptions } from "../train/fit.js";
 import type { Endpoint, ToWorker } from "./protocol.js";
 
@@ -62,8 +63,14 @@ export function serveTraining(endpoint: Endpoint = globalEndpoint()): void {
 }
 
 async function run(endpoint: Endpoint, msg: Extract<ToWorker, { type: "fit" }>, signal: AbortSignal): Promise<void> {
-  const engine = await createEngine({ backend: msg.backend as BackendName });
-  const { module } = modelFromBytes(msg.weights, { engine, description: msg.description, file: "model" });
+  const engine = await createEngine({ backend: msg.backend as BackendName, threads: msg.threads });
+  let module: Module;
+  try {
+    module = modelFromBytes(msg.weights, { engine, description: msg.description, file: "model" }).module;
+  } catch (e) {
+    engine.dispose();
+    throw e;
+  }
   const o = msg.options;
   const owned: { dispose(): void }[] = [];
   try {
@@ -97,5 +104,6 @@ async function run(endpoint: Endpoint, msg: Extract<ToWorker, { type: "fit" }>, 
   } finally {
     for (const o of owned) o.dispose();
     module.dispose();
+    engine.dispose(); // ends the engine's own kernel threads, if it started any
   }
 }

@@ -47,6 +47,7 @@ export type ToWorker =
   | {
     type: "fit";
     backend: string;
+    threads: number;
     description: ModelDescription;
     weights: Uint8Array;
     x: Inputs;

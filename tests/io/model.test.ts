@@ -404,7 +404,7 @@ describe("bad files give a clear error and leave the model unchanged", () => {
       d.module.layers[2].type = "Swish";
       writeFileSync(join(f, MODEL_JSON), JSON.stringify(d));
       expect(() => loadModel(f, { engine: js })).toThrow(
-        /model\.json: module config layers\[2\] type: expected one of "Linear", "Conv2d", .*, got "Swish"/,
+        /model\.json: module config layers\[2\] type: expected one of Linear, Conv2d, .*, got "Swish"/,
       );
     });
 
