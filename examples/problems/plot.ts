@@ -173,8 +173,8 @@ export function lineChart(data: LinePoint[], o: LineOptions): TopLevelSpec {
   };
 }
 
-/** Class colours of the decision-boundary charts: the Playground's (class 0 orange, class 1 blue). */
-const CLASS_SCALE = { domain: ["0", "1", "2", "3"], range: ["#f59322", "#0877bd", "#3caa50", "#c83ca0"] };
+/** Class colours of the decision-boundary charts: the Playground's (class 0 orange, class 1 blue, …). */
+const CLASS_COLORS = ["#f59322", "#0877bd", "#3caa50", "#c83ca0", "#785ac8", "#c83c3c"];
 
 /** One decision-boundary panel: grid classes, training points, a title. */
 export interface BoundaryPanel {
@@ -217,6 +217,13 @@ export function boundaryChart(panels: BoundaryPanel[], title: string, columns = 
     for (let i = 0; i < p.y.length; i++) pts.push({ panel: p.title, px: round(p.x[2 * i]!), py: round(p.x[2 * i + 1]!), c: String(p.y[i]) });
   }
   const g = panels[0]!.grid;
+  // The legend lists the classes that occur, in the Playground's colours.
+  let classes = 2;
+  for (const d of [...cells, ...pts]) classes = Math.max(classes, Number(d.c) + 1);
+  const CLASS_SCALE = {
+    domain: Array.from({ length: classes }, (_, k) => String(k)),
+    range: Array.from({ length: classes }, (_, k) => CLASS_COLORS[k % CLASS_COLORS.length]!),
+  };
   const xs = { domain: [g.x0, g.x1], nice: false, zero: false };
   const ys = { domain: [g.y0, g.y1], nice: false, zero: false };
   return {
