@@ -68,7 +68,9 @@ worker.onmessage = (event) => {
     case "ready":
       status.ready = true;
       status.backend = m.backend;
-      $("backend").textContent = m.backend;
+      status.threads = m.threads;
+      $("backend").textContent = `${m.backend}, ${m.threads} thread${m.threads === 1 ? "" : "s"}`;
+      if (m.fallback) $("backend").title = m.fallback;
       break;
     case "loaded":
       status.loaded = true;

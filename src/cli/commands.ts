@@ -22,6 +22,7 @@ import { availableParallelism, cpus } from "node:os";
 import { basename, dirname, join, resolve } from "node:path";
 import { createEngine, type Engine } from "../engine.js";
 import { detectWasmFeatures } from "../backend/wasm/features.js";
+import { relaxedSimdHint } from "../backend/wasm/hints.js";
 import { SimdnetError } from "../errors.js";
 import { parseDescription } from "../io/model.js";
 import { loadModel, MODEL_JSON, saveModel } from "../io/node.js";
@@ -216,7 +217,8 @@ export async function trainCommand(cmd: TrainCommand, io: CliIO): Promise<TrainR
   const loss = lossFromConfig(recipe.loss, { engine });
   const params = model.numParameters();
   io.write(
-    `simdnet train ${target.name}: ${params.toLocaleString("en-US")} parameters, backend ${engine.backend}\n` +
+    `simdnet train ${target.name}: ${params.toLocaleString("en-US")} parameters, backend ${engine.backend}, ${engine.threads} thread${engine.threads === 1 ? "" : "s"}\n` +
+    (engine.fallback === null ? "" : `note: ${engine.fallback}\n`) +
     `data: ${data.label}\n` +
     `recipe: ${recipe.optimizer} lr ${recipe.lr}${recipe.lrSchedule === "cosine" ? " (cosine decay)" : ""}, batch ${recipe.batchSize}, ${recipe.epochs} epoch${recipe.epochs === 1 ? "" : "s"}, ${recipe.loss["type"]}, seed ${cmd.seed}\n`,
   );
@@ -230,7 +232,8 @@ export async function trainCommand(cmd: TrainCommand, io: CliIO): Promise<TrainR
   });
   const callbacks: Callback[] = [
     trace,
-    new ProgressBar({ write: (text) => io.write(text), isTTY: io.isTTY }),
+    // The validation data is the test split: its columns say so (test_loss, test_accuracy).
+    new ProgressBar({ write: (text) => io.write(text), isTTY: io.isTTY, valName: "test" }),
     new JsonLinesLogger({ write: (line) => appendFileSync(logPath, line) }),
     // Every epoch's model lands in the run folder, so an interrupted run keeps its last epoch.
     new ModelCheckpoint({
@@ -261,13 +264,21 @@ export async function trainCommand(cmd: TrainCommand, io: CliIO): Promise<TrainR
   // Weight statistics get their own files (they outweigh the rest of the history many times).
   const { weightStats, ...records } = history.records;
   writeFileSync(join(dir, "history.json"), JSON.stringify({ ...history, records, trace: stepTrace, test: result, seconds, trainSamplesPerSecond: samplesPerSecond }, null, 1) + "\n");
-  const charts = await renderCharts(history, { title: target.name, trace: stepTrace, valName: "test" });
   if (weightStats !== undefined && weightStats.length > 0) {
     writeFileSync(join(dir, "weight-stats.jsonl"), weightStats.map((r) => JSON.stringify(r)).join("\n") + "\n");
-    charts["weights.svg"] = await renderStatsChart(weightStats as StatPoint[], `${target.name}: per-layer statistics every ${recipe.weightStatsEvery} steps`);
   }
-  if (isPlanar(inputShape) && recipe.loss["type"] !== "MSELoss") charts["boundary.svg"] = await renderBoundaryChart(model, train, test, `${target.name}: decision boundary`);
-  for (const [file, svg] of Object.entries(charts)) writeFileSync(join(dir, file), svg);
+  try {
+    const charts = await renderCharts(history, { title: target.name, trace: stepTrace, valName: "test" });
+    if (weightStats !== undefined && weightStats.length > 0) {
+      charts["weights.svg"] = await renderStatsChart(weightStats as StatPoint[], `${target.name}: per-layer statistics every ${recipe.weightStatsEvery} steps`);
+    }
+    if (isPlanar(inputShape) && recipe.loss["type"] !== "MSELoss") charts["boundary.svg"] = await renderBoundaryChart(model, train, test, `${target.name}: decision boundary`);
+    for (const [file, svg] of Object.entries(charts)) writeFileSync(join(dir, file), svg);
+  } catch (e) {
+    // Charts are optional (vega is an optional peer dependency): the trained run is kept.
+    if (!(e instanceof SimdnetError)) throw e;
+    io.write(`no charts: ${e.message}\n`);
+  }
 
   const unit = recipe.data.name === "mnist" ? "images" : "samples";
   io.write(
@@ -318,7 +329,7 @@ export async function infoCommand(cmd: InfoCommand, io: CliIO): Promise<{ backen
     `runtime: Node ${process.versions.node} (V8 ${process.versions.v8}), ${process.platform} ${process.arch}, ` +
       `${availableParallelism()} cores (${cpus()[0]?.model.trim() ?? "unknown CPU"})`,
     `WebAssembly: ${yes(f.webassembly)}, SIMD: ${yes(f.simd)}, relaxed SIMD: ${yes(f.relaxedSimd)}` +
-      (f.relaxedSimd || !f.simd ? "" : " (Node 20: run node with --experimental-wasm-relaxed-simd to enable it)"),
+      (f.relaxedSimd || !f.simd ? "" : ` (${relaxedSimdHint()})`),
     `SIMDNET_BACKEND: ${env === undefined || env === "" ? "not set" : env}`,
   ];
   let backend = "none";
