@@ -28,10 +28,13 @@ function catalogue(): Row[] {
     const cells = lines[i]!.split(" | ").map((c) => c.replace(/^\| ?| ?\|$/g, ""));
     expect(cells.length, `DEVELOPERS.md line ${i + 1}: three cells`).toBe(3);
     const message = cells[1]!.replace(/^`|`$/g, "");
+    let previous = "";
     const tests = cells[2]!.split("; ").map((t) => {
-      const m = /^`([^`]+)` › (.+)$/.exec(t.trim());
+      // "› name" alone refers to another test of the file named just before.
+      const m = /^`([^`]+)` › (.+)$/.exec(t.trim()) ?? (previous ? /^()› (.+)$/.exec(t.trim()) : null);
       expect(m, `DEVELOPERS.md line ${i + 1}: test reference "${t}" should read \`tests/….test.ts\` › test name`).not.toBeNull();
-      return { file: m![1]!, name: m![2]! };
+      previous = m![1] || previous;
+      return { file: previous, name: m![2]! };
     });
     rows.push({ line: i + 1, input: cells[0]!, message, tests });
   }

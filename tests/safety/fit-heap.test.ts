@@ -20,10 +20,15 @@ describe("fit keeps the JS heap flat (issue 11 item 10)", () => {
       // boxes every float it reads, which is not what a training run sees).
       let sum = 0;
       for (let e = 0; e < 40; e++) for (const batch of loader) sum += batch.x[0]!;
-      gc();
-      const before = process.memoryUsage().heapUsed;
-      for (let e = 0; e < 4; e++) for (const batch of loader) sum += batch.x[0]!;
-      const allocated = process.memoryUsage().heapUsed - before;
+      // The least of five rounds: on a loaded machine the optimised code may arrive late (V8
+      // compiles in the background), and unoptimised code only adds allocations.
+      let allocated = Infinity;
+      for (let round = 0; round < 5; round++) {
+        gc();
+        const before = process.memoryUsage().heapUsed;
+        for (let e = 0; e < 4; e++) for (const batch of loader) sum += batch.x[0]!;
+        allocated = Math.min(allocated, process.memoryUsage().heapUsed - before);
+      }
       // 4 epochs × 512 samples: one subarray view per sample (~100 bytes) would be ≥ 200 KB.
       expect(allocated, `sample size ${sampleSize}: bytes allocated by 1024 batches`).toBeLessThan(64 * 1024);
       expect(sum).toBeGreaterThan(0);
@@ -31,7 +36,8 @@ describe("fit keeps the JS heap flat (issue 11 item 10)", () => {
   });
 
   it("the heap after gc does not grow over epochs of fit, and steps allocate far less than a view per sample", async () => {
-    const engine = await createEngine({ backend: "wasm-simd" });
+    // One thread: this measures the loader and fit's loop; the threaded kernel path is its own.
+    const engine = await createEngine({ backend: "wasm-simd", threads: 1 });
     const n = 4000;
     const x = new Float32Array(n * 8).map((_, i) => Math.sin(i));
     const y = new Int32Array(n).map((_, i) => i % 3);
