@@ -1,7 +1,7 @@
 import type { Kernels } from "../kernels.js";
 import type { Allocator, MemoryViews } from "../memory.js";
 import { KERNEL_NAMES } from "../names.js";
-import { OP_GATHER } from "./control.js";
+import { MAX_ARGS, OP_GATHER } from "./control.js";
 import type { ThreadPool } from "./pool.js";
 import { boundary, partsFor } from "./split.js";
 
@@ -59,8 +59,9 @@ const ELEMENTWISE: Record<string, { ptrs: number[]; counter?: number }> = {
  * Kernels split by their first argument (rows, images or planes): `unit` = elements per row (the
  * work measure), `ptrs` = [argument index, bytes one row moves that pointer].
  */
-const plane = (h: number, w: number) => (a: number[]): number => 4 * a[h]! * a[w]!;
-const BY_ROWS: Record<string, { unit: (a: number[]) => number; ptrs: [number, (a: number[]) => number][] }> = {
+type Args = ArrayLike<number>;
+const plane = (h: number, w: number) => (a: Args): number => 4 * a[h]! * a[w]!;
+const BY_ROWS: Record<string, { unit: (a: Args) => number; ptrs: [number, (a: Args) => number][] }> = {
   softmaxForward: { unit: (a) => a[1]!, ptrs: [[2, (a) => 4 * a[1]!], [3, (a) => 4 * a[1]!]] },
   logSoftmaxForward: { unit: (a) => a[1]!, ptrs: [[2, (a) => 4 * a[1]!], [3, (a) => 4 * a[1]!]] },
   softmaxBackward: { unit: (a) => a[1]!, ptrs: [[2, (a) => 4 * a[1]!], [3, (a) => 4 * a[1]!], [4, (a) => 4 * a[1]!]] },
@@ -76,6 +77,48 @@ const BY_ROWS: Record<string, { unit: (a: number[]) => number; ptrs: [number, (a
 };
 
 type Fn = (...args: number[]) => number | void;
+
+/**
+ * Wraps a kernel that may split. The wrapper has a fixed arity (as many parameters as the longest
+ * kernel) and keeps the call's arguments in a reused Float64Array, so a call that stays on the
+ * caller allocates nothing on the JS heap (rest parameters would allocate an array per call, and
+ * a function holding closures a context per call). `parts` decides from those arguments how
+ * many shares the call is worth; `run` (called only for 2 or more) splits it.
+ */
+function splittable(fn: Fn, parts: (a: Float64Array) => number, run: (a: number[], parts: number) => void): Fn {
+  const a = new Float64Array(MAX_ARGS);
+  const arity = fn.length;
+  return ((
+    a0: number, a1: number, a2: number, a3: number, a4: number, a5: number, a6: number, a7: number, a8: number, a9: number, a10: number, a11: number, a12: number, a13: number, a14: number, a15: number, a16: number, a17: number, a18: number, a19: number, a20: number, a21: number,
+  ): number | void => {
+    a[0] = a0;
+    a[1] = a1;
+    a[2] = a2;
+    a[3] = a3;
+    a[4] = a4;
+    a[5] = a5;
+    a[6] = a6;
+    a[7] = a7;
+    a[8] = a8;
+    a[9] = a9;
+    a[10] = a10;
+    a[11] = a11;
+    a[12] = a12;
+    a[13] = a13;
+    a[14] = a14;
+    a[15] = a15;
+    a[16] = a16;
+    a[17] = a17;
+    a[18] = a18;
+    a[19] = a19;
+    a[20] = a20;
+    a[21] = a21;
+    const n = parts(a);
+    if (n > 1) return run(Array.from(a.subarray(0, arity)), n);
+    return fn(a0, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11, a12, a13, a14, a15, a16, a17, a18, a19, a20, a21);
+  }) as unknown as Fn;
+}
+
 
 /**
  * Kernels that split their work over the pool's threads and the caller. Every split gives each
@@ -120,10 +163,8 @@ export function parallelKernels(base: Kernels, pool: ThreadPool, allocator: Allo
   for (const [name, rule] of Object.entries(ELEMENTWISE)) {
     const fn = (base as unknown as Record<string, Fn>)[name]!;
     const index = INDEX[name]!;
-    out[name] = (...a: number[]): number | void => {
+    out[name] = splittable(fn, (f) => partsFor(threads, f[0]!, THRESHOLDS.elements, f[0]!, ELEMENT_ALIGN), (a, parts) => {
       const n = a[0]!;
-      const parts = partsFor(threads, n, THRESHOLDS.elements, n, ELEMENT_ALIGN);
-      if (parts === 1) return fn(...a);
       pool.check();
       for (let p = 1; p < parts; p++) {
         const i0 = boundary(n, parts, ELEMENT_ALIGN, p);
@@ -138,16 +179,14 @@ export function parallelKernels(base: Kernels, pool: ThreadPool, allocator: Allo
       a[0] = boundary(n, parts, ELEMENT_ALIGN, 1);
       fn(...a);
       finish(parts, t0);
-    };
+    });
   }
 
   for (const [name, rule] of Object.entries(BY_ROWS)) {
     const fn = (base as unknown as Record<string, Fn>)[name]!;
     const index = INDEX[name]!;
-    out[name] = (...a: number[]): number | void => {
+    out[name] = splittable(fn, (f) => partsFor(threads, f[0]! * rule.unit(f), THRESHOLDS.elements, f[0]!, 1), (a, parts) => {
       const rows = a[0]!;
-      const parts = partsFor(threads, rows * rule.unit(a), THRESHOLDS.elements, rows, 1);
-      if (parts === 1) return fn(...a);
       pool.check();
       const steps = rule.ptrs.map(([k, bytes]) => [k, bytes(a)] as const);
       const share = (r0: number, r1: number): number[] => {
@@ -160,7 +199,7 @@ export function parallelKernels(base: Kernels, pool: ThreadPool, allocator: Allo
       const t0 = now();
       fn(...share(0, boundary(rows, parts, 1, 1)));
       finish(parts, t0);
-    };
+    });
   }
 
   // GEMM: rows of C, or columns when C has too few rows for every thread.
@@ -170,9 +209,15 @@ export function parallelKernels(base: Kernels, pool: ThreadPool, allocator: Allo
     const flops = 2 * m * n * k;
     const rowParts = partsFor(threads, flops, THRESHOLDS.flops, m, 4);
     const colParts = partsFor(threads, flops, THRESHOLDS.flops, n, 8);
+    if (rowParts === 1 && colParts === 1) return base.gemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, work);
+    splitGemm([transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, work], rowParts, colParts);
+  };
+  /** A GEMM worth splitting (kept out of the wrapper so that its closures cost nothing when it is not). */
+  const splitGemm = (args: number[], rowParts: number, colParts: number): void => {
+    const [transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, work] = args as [number, number, number, number,
+      number, number, number, number, number, number, number, number, number, number];
     const byCols = colParts > rowParts;
     const parts = byCols ? colParts : rowParts;
-    if (parts === 1) return base.gemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, work);
     pool.check();
     const total = byCols ? n : m;
     const align = byCols ? 8 : 4;
@@ -212,18 +257,17 @@ function convKernels(out: Record<string, unknown>, base: Kernels, threads: numbe
   type Shape = [number, number, number, number, number, number, number, number, number, number, number, number, number, number, number];
   const workBytes = (s: Shape): number => base.conv2dWorkBytes(...s);
   const fwd = base.conv2dForward.bind(base) as unknown as Fn;
+  /** 2 × batch × outC × outH × outW × inC × kH × kW, read from a call's arguments. */
+  const convFlops = (f: Float64Array): number => 2 * f[0]! * f[4]! * f[13]! * f[14]! * f[1]! * f[5]! * f[6]!;
 
-  out["conv2dForward"] = (...a: number[]): void => {
-    const shape = a.slice(0, 15) as Shape;
-    const [batch, inC, inH, inW, outC, kH, kW, , , , , , , outH, outW] = shape;
-    const [x, w, bias, y, work] = a.slice(15) as [number, number, number, number, number];
-    const flops = 2 * batch * outC * outH * outW * inC * kH * kW;
-    const byImage = batch > 1;
-    const total = byImage ? batch : outC;
+  out["conv2dForward"] = splittable(fwd, (f) => partsFor(threads, convFlops(f), THRESHOLDS.flops, f[0]! > 1 ? f[0]! : f[4]!, f[0]! > 1 ? 1 : 4), (a, parts) => {
+    const byImage = a[0]! > 1;
+    const total = byImage ? a[0]! : a[4]!;
     const align = byImage ? 1 : 4;
-    const parts = partsFor(threads, flops, THRESHOLDS.flops, total, align);
-    if (parts === 1) return void fwd(...a);
     pool.check();
+    const shape = a.slice(0, 15) as Shape;
+    const [, inC, inH, inW, outC, kH, kW, , , , , , , outH, outW] = shape;
+    const [x, w, bias, y, work] = a.slice(15) as [number, number, number, number, number];
     const imageIn = inC * inH * inW, imageOut = outC * outH * outW, plane = outH * outW, ckk = inC * kH * kW;
     const make = (r0: number, r1: number): number[] => {
       const s = [...shape];
@@ -238,17 +282,14 @@ function convKernels(out: Record<string, unknown>, base: Kernels, threads: numbe
       const need = workBytes(s.slice(0, 15) as Shape);
       s[19] = t < 0 && need <= workBytes(shape) ? work : scratchFor(t < 0 ? threads - 1 : t, need);
     }, FWD, fwd, post, finish);
-  };
+  });
 
   const bwdData = base.conv2dBackwardData.bind(base) as unknown as Fn;
-  out["conv2dBackwardData"] = (...a: number[]): void => {
-    const shape = a.slice(0, 15) as Shape;
-    const [batch, inC, inH, inW, outC, kH, kW, , , , , , , outH, outW] = shape;
-    const [dy, w, dx, work] = a.slice(15) as [number, number, number, number];
-    const flops = 2 * batch * outC * outH * outW * inC * kH * kW;
-    const parts = partsFor(threads, flops, THRESHOLDS.flops, batch, 1);
-    if (parts === 1) return void bwdData(...a);
+  out["conv2dBackwardData"] = splittable(bwdData, (f) => partsFor(threads, convFlops(f), THRESHOLDS.flops, f[0]!, 1), (a, parts) => {
     pool.check();
+    const shape = a.slice(0, 15) as Shape;
+    const [batch, inC, inH, inW, outC, , , , , , , , , outH, outW] = shape;
+    const [dy, w, dx, work] = a.slice(15) as [number, number, number, number];
     const imageIn = inC * inH * inW, imageOut = outC * outH * outW;
     const make = (r0: number, r1: number): number[] => {
       const s = [...shape];
@@ -259,17 +300,14 @@ function convKernels(out: Record<string, unknown>, base: Kernels, threads: numbe
       const need = workBytes(s.slice(0, 15) as Shape);
       s[18] = t < 0 && need <= workBytes(shape) ? work : scratchFor(t < 0 ? threads - 1 : t, need);
     }, BWD_DATA, bwdData, post, finish);
-  };
+  });
 
   const bwdFilter = base.conv2dBackwardFilter.bind(base) as unknown as Fn;
-  out["conv2dBackwardFilter"] = (...a: number[]): void => {
+  out["conv2dBackwardFilter"] = splittable(bwdFilter, (f) => partsFor(threads, convFlops(f), THRESHOLDS.flops, f[4]!, 4), (a, parts) => {
+    pool.check();
     const shape = a.slice(0, 15) as Shape;
     const [batch, inC, , , outC, kH, kW, , , , , , , outH, outW] = shape;
     const [x, dy, dw, db, work] = a.slice(15) as [number, number, number, number, number];
-    const flops = 2 * batch * outC * outH * outW * inC * kH * kW;
-    const parts = partsFor(threads, flops, THRESHOLDS.flops, outC, 4);
-    if (parts === 1) return void bwdFilter(...a);
-    pool.check();
     const plane = outH * outW, ckk = inC * kH * kW;
     const shares: { r0: number; r1: number }[] = [];
     for (let p = 0; p < parts; p++) shares.push({ r0: boundary(outC, parts, 4, p), r1: boundary(outC, parts, 4, p + 1) });
@@ -304,7 +342,7 @@ function convKernels(out: Record<string, unknown>, base: Kernels, threads: numbe
       }
     }
     finish(parts, t0Holder.t0);
-  };
+  });
 }
 
 /** Posts shares 1..parts−1 to the workers, runs share 0 on the caller, waits. */
