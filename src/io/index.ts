@@ -15,3 +15,7 @@ export {
   modelStore, indexedDbStore, urlStore, blobStore, folderStore,
   type ModelStore, type StoredModel, type ModelTarget, type ModelSource,
 } from "./stores.js";
+export {
+  exportOnnx, exportModule, registerOnnxExporter, ONNX_EXPORTERS, ONNX_OPSET, OnnxGraph,
+  type OnnxExportOptions, type OnnxExporter, type OnnxValue, type OnnxAttribute,
+} from "./onnx.js";
