@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """PyTorch → simdnet: trains a 2-16-2 tanh MLP on two moons in PyTorch and saves it as a simdnet
 model folder (torch-moons/model.safetensors): the state dict under PyTorch's own keys, and the
-simdnet description of the same architecture in the safetensors metadata, so `Model.load` needs
+simdnet description of the same architecture in the safetensors metadata, so `loadModelFrom` needs
 nothing else. Also writes torch-moons/expected.json: probe inputs and PyTorch's outputs for them.
 
     /usr/bin/python3 examples/pytorch/torch_to_simdnet.py      (Debian's python3-torch)

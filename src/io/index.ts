@@ -1,7 +1,7 @@
 /**
  * Model files, browser-safe entry: safetensors encode/decode and the architecture description.
  * Disk access (saveModel, loadModel, loadWeights) is in `./node.js`; the stores behind
- * `Model.save` / `Model.load` (IndexedDB, URL, Blob, and folders through process.getBuiltinModule)
+ * `model.save` / `loadModelFrom` (IndexedDB, URL, Blob, and folders through process.getBuiltinModule)
  * are in `./stores.js`.
  *
  * @module

@@ -18,7 +18,7 @@ export interface ModelSaveOptions {
   extra?: { [key: string]: JsonValue };
 }
 
-/** Options of {@link Model.load}. */
+/** Options of {@link loadModelFrom}. */
 export interface ModelLoadOptions {
   /** The engine to build the layers on (default: the one `init()` made). */
   engine?: Engine;
@@ -26,7 +26,7 @@ export interface ModelLoadOptions {
 
 /**
  * A Sequential with Keras' training methods: `model.fit(x, y, options)`, `model.evaluate(x, y)`,
- * `model.predict(x)`, and persistence: `await model.save(target)`, `await Model.load(source)`.
+ * `model.predict(x)`, and persistence: `await model.save(target)`, then `await loadModelFrom(source)`.
  * Layers, state dicts, configs and summaries are Sequential's (config type "Sequential", so saved
  * files do not depend on the wrapper). The methods call the functions of fit.ts, which take any
  * Module; see that file for why the loop lives outside src/nn.
@@ -36,14 +36,14 @@ export interface ModelLoadOptions {
  * const history = await model.fit(ds.x, ds.y, { epochs: 50, batchSize: 16, optimizer: new Adam(model, { lr: 0.01 }) });
  * const { loss, accuracy } = model.evaluate(test.x, test.y);
  * await model.save("indexeddb://moons");                  // or a folder in Node, or model.toBlob()
- * const again = await Model.load("indexeddb://moons");
+ * const again = await loadModelFrom("indexeddb://moons");
  * again.predictProba([0.5, -0.2]);                        // class probabilities of one sample
  * ```
  */
 export class Model extends Sequential {
   /**
    * Shape of one input sample (no batch dimension), e.g. [2] or [1, 28, 28]; null while unknown.
-   * Recorded by `fit` (and by `evaluate` / `predict` while still unknown) and by `Model.load`;
+   * Recorded by `fit` (and by `evaluate` / `predict` while still unknown) and by `loadModelFrom`;
    * `save` stores it, so loaders and `simdnet eval` know what the model takes. May be set by hand.
    */
   inputShape: number[] | null = null;
@@ -53,27 +53,6 @@ export class Model extends Sequential {
     const m = new Model(...seq.layers);
     m.train(seq.training);
     return m;
-  }
-
-  /**
-   * Loads a model saved by {@link Model.save} (or `saveModel` of `simdnet/node`, or any
-   * safetensors file whose metadata carries the description): from `"indexeddb://<name>"`, a
-   * folder (Node), an http(s) URL or `URL`, a `Blob` / `File`, or a {@link ModelStore}. The file
-   * is checked (format, architecture, every key, shape and size) before weights are allocated;
-   * errors name the place.
-   */
-  static async load(source: ModelSource, options: ModelLoadOptions = {}): Promise<Model> {
-    checkOptions("Model.load options", options, ["engine"]);
-    const store = modelStore(source);
-    const stored = await store.load();
-    const { module, description } = modelFromBytes(stored.bytes, {
-      file: store.name,
-      ...(options.engine === undefined ? {} : { engine: options.engine }),
-      ...(stored.description === undefined ? {} : { description: stored.description }),
-    });
-    const model = asModel(module);
-    model.inputShape = description.inputShape === null ? null : [...description.inputShape];
-    return model;
   }
 
   /**
@@ -93,7 +72,7 @@ export class Model extends Sequential {
 
   /**
    * The model as one safetensors file in a Blob (weights plus the description in its metadata),
-   * e.g. for a download link: `URL.createObjectURL(model.toBlob())`. `Model.load(blob)` reads it,
+   * e.g. for a download link: `URL.createObjectURL(model.toBlob())`. `loadModelFrom(blob)` reads it,
    * and so does PyTorch's `safetensors.torch.load_file`.
    */
   toBlob(options: ModelSaveOptions = {}): Blob {
@@ -192,4 +171,26 @@ export function inputShapeOf(module: Module): number[] | null {
   if (module instanceof Model && module.inputShape !== null) return [...module.inputShape];
   const lin = firstLinear(module);
   return lin === null ? null : [lin.inFeatures];
+}
+
+/**
+ * Loads a model saved by {@link Model.save} (or `saveModel` of `simdnet/node`, or any safetensors
+ * file whose metadata carries the description) as a {@link Model}: from `"indexeddb://<name>"`, a
+ * folder (Node), an http(s) URL or `URL`, a `Blob` / `File`, or a {@link ModelStore}. The file is
+ * checked (format, architecture, every key, shape and size) before weights are allocated; errors
+ * name the place. A function rather than a static method of Model so that apps which never load
+ * a model do not bundle every layer type (rebuilding any architecture needs them all).
+ */
+export async function loadModelFrom(source: ModelSource, options: ModelLoadOptions = {}): Promise<Model> {
+  checkOptions("loadModelFrom options", options, ["engine"]);
+  const store = modelStore(source);
+  const stored = await store.load();
+  const { module, description } = modelFromBytes(stored.bytes, {
+    file: store.name,
+    ...(options.engine === undefined ? {} : { engine: options.engine }),
+    ...(stored.description === undefined ? {} : { description: stored.description }),
+  });
+  const model = asModel(module);
+  model.inputShape = description.inputShape === null ? null : [...description.inputShape];
+  return model;
 }

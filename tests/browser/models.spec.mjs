@@ -43,11 +43,11 @@ test("a model trained in a page is saved to IndexedDB, reloaded after a page rel
   const reloaded = await page.evaluate(async ({ probe, bytes, model }) => {
     const sn = await import("/dist/simdnet.bundle.min.js");
     await sn.init();
-    const fromDb = await sn.Model.load("indexeddb://moons");
-    const fromBlob = await sn.Model.load(new Blob([new Uint8Array(bytes)]));
-    const fromUrl = await sn.Model.load(model);
+    const fromDb = await sn.loadModelFrom("indexeddb://moons");
+    const fromBlob = await sn.loadModelFrom(new Blob([new Uint8Array(bytes)]));
+    const fromUrl = await sn.loadModelFrom(model);
     let missing = "";
-    try { await sn.Model.load("indexeddb://no-such-model"); } catch (e) { missing = `${e.name}: ${e.message}`; }
+    try { await sn.loadModelFrom("indexeddb://no-such-model"); } catch (e) { missing = `${e.name}: ${e.message}`; }
     return {
       isModel: fromDb instanceof sn.Model,
       inputShape: fromDb.inputShape,
@@ -59,7 +59,7 @@ test("a model trained in a page is saved to IndexedDB, reloaded after a page rel
       missing,
     };
   }, { probe: PROBE, bytes: trained.bytes, model });
-  assert.equal(reloaded.isModel, true, "Model.load returns a Model");
+  assert.equal(reloaded.isModel, true, "loadModelFrom returns a Model");
   assert.deepEqual(reloaded.inputShape, [2]);
   assert.deepEqual(reloaded.predictions, trained.predictions, "the reloaded model predicts exactly the same");
   assert.deepEqual(reloaded.proba, trained.proba);

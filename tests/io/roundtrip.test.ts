@@ -18,7 +18,7 @@ import { manualSeed } from "../../src/nn/init.js";
 import { Linear } from "../../src/nn/linear.js";
 import { MaxPool2d } from "../../src/nn/pool.js";
 import { Adam } from "../../src/optim/adam.js";
-import { Model } from "../../src/train/model.js";
+import { loadModelFrom, Model } from "../../src/train/model.js";
 
 let engine: Engine;
 let dir: string;
@@ -35,14 +35,14 @@ beforeAll(async () => {
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-describe("model.save / Model.load", () => {
+describe("model.save / loadModelFrom", () => {
   it("a folder (Node): same predictions, a Model that trains and evaluates, the input shape recorded", async () => {
     const folder = join(dir, "moons");
     const description = await trained.save(folder, { extra: { note: "moons" } });
     expect(description.inputShape).toEqual([2]);
     expect(existsSync(join(folder, "model.safetensors"))).toBe(true);
     expect(JSON.parse(readFileSync(join(folder, "model.json"), "utf8")).inputShape).toEqual([2]);
-    const loaded = await Model.load(folder, { engine });
+    const loaded = await loadModelFrom(folder, { engine });
     expect(loaded).toBeInstanceOf(Model);
     expect(loaded.inputShape).toEqual([2]);
     expect(loaded.predict(probe)).toEqual(trained.predict(probe));
@@ -57,7 +57,7 @@ describe("model.save / Model.load", () => {
   it("a Blob (toBlob, as for a download) and a fetched URL", async () => {
     const blob = trained.toBlob();
     expect(blob.type).toBe("application/octet-stream");
-    const fromBlob = await Model.load(blob, { engine });
+    const fromBlob = await loadModelFrom(blob, { engine });
     expect(fromBlob.predict(probe)).toEqual(trained.predict(probe));
     fromBlob.dispose();
 
@@ -69,11 +69,11 @@ describe("model.save / Model.load", () => {
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
     const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     try {
-      const fromUrl = await Model.load(`${base}/moons.safetensors`, { engine });
+      const fromUrl = await loadModelFrom(`${base}/moons.safetensors`, { engine });
       expect(fromUrl.inputShape).toEqual([2]);
       expect(fromUrl.predict(probe)).toEqual(trained.predict(probe));
       fromUrl.dispose();
-      await expect(Model.load(new URL(`${base}/missing`), { engine })).rejects.toThrow(`${base}/missing: expected HTTP 200 with a model file, got 404 Not Found`);
+      await expect(loadModelFrom(new URL(`${base}/missing`), { engine })).rejects.toThrow(`${base}/missing: expected HTTP 200 with a model file, got 404 Not Found`);
     } finally {
       server.close();
     }
@@ -87,7 +87,7 @@ describe("model.save / Model.load", () => {
       load: async () => { if (kept === null) throw new SimdnetError("memory: empty"); return kept; },
     };
     await trained.save(memory);
-    const loaded = await Model.load(memory, { engine });
+    const loaded = await loadModelFrom(memory, { engine });
     expect(loaded.predict(probe)).toEqual(trained.predict(probe));
     loaded.dispose();
   });
@@ -97,10 +97,10 @@ describe("model.save / Model.load", () => {
       'model.save target: expected a writable place ("indexeddb://<name>", a folder in Node, or a ModelStore with save; for a download use model.toBlob()), got "https://example.com/m.safetensors"');
     await expect(trained.save("indexeddb://moons")).rejects.toThrow("indexeddb://moons: expected a runtime with IndexedDB (a browser or a worker), got none");
     await expect(trained.save("indexeddb://")).rejects.toThrow('model store: expected "indexeddb://<name>" with a name, got "indexeddb://"');
-    await expect(Model.load(join(dir, "nothing"), { engine })).rejects.toThrow(/nothing[/\\]model\.safetensors: expected a readable file, got ENOENT/);
+    await expect(loadModelFrom(join(dir, "nothing"), { engine })).rejects.toThrow(/nothing[/\\]model\.safetensors: expected a readable file, got ENOENT/);
     const junk = new File([new Uint8Array([1, 2, 3, 4, 5, 6, 7, 8, 9])], "junk.safetensors");
-    await expect(Model.load(junk, { engine })).rejects.toThrow(/^junk\.safetensors: /);
-    await expect(Model.load(42 as never)).rejects.toThrow("model store: expected");
+    await expect(loadModelFrom(junk, { engine })).rejects.toThrow(/^junk\.safetensors: /);
+    await expect(loadModelFrom(42 as never)).rejects.toThrow("model store: expected");
     await expect(trained.save(join(dir, "x"), { extras: {} } as never)).rejects.toThrow('model.save options: unknown option "extras"');
   });
 });
