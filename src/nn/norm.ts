@@ -74,8 +74,9 @@ abstract class BatchNorm extends Layer {
     }
     this.runningMean = this.trackRunningStats ? this.addBuffer("running_mean", [numFeatures], 0) : null;
     this.runningVar = this.trackRunningStats ? this.addBuffer("running_var", [numFeatures], 1) : null;
-    this.saveMean = this.engine.zeros([numFeatures]);
-    this.saveInvStd = this.engine.zeros([numFeatures]);
+    this.saveMean = this.allocating(() => this.engine.zeros([numFeatures]));
+    const saveMean = this.saveMean;
+    this.saveInvStd = this.allocating(() => this.engine.zeros([numFeatures]), saveMean);
   }
 
   /** Product of the dimensions after the channel one (1 for [N, C]). */

@@ -71,7 +71,7 @@ describe("fitInWorker (Node worker_thread)", () => {
     trained.dispose();
   }, 30_000);
 
-  it("options that cannot cross a thread are refused by name; fit's own errors come back as SimdnetError", async () => {
+  it("options that cannot cross a thread are refused by name, and fit's own errors come back as SimdnetError", async () => {
     const model = net(3);
     const message = async (p: Promise<unknown>): Promise<string> => {
       const e = await errorOf(p);
