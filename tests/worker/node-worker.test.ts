@@ -39,6 +39,7 @@ describe("fitInWorker (Node worker_thread)", () => {
     expect(weights(model)).toEqual(before);
     expect(trained).toBeInstanceOf(sn.Model);
     expect(trained.engine).toBe(engine);
+    expect(trained.inputShape).toEqual([2]);
 
     const ref = net(1);
     const opt = new sn.SGD(ref, { lr: 0.05, momentum: 0.9 });
