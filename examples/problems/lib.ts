@@ -1,7 +1,7 @@
 /**
  * Shared pieces of the reference-problem scripts (examples/problems/*.ts) and their fast tests:
- * a plain training loop over the nn/optim API, evaluation, decision-boundary grids, and SVG
- * figures rendered headlessly with vega-lite + vega.
+ * a plain training loop over the nn/optim API, evaluation and prediction (the library's),
+ * decision-boundary grids, and SVG figures rendered headlessly with vega-lite + vega.
  *
  * The loop is written out by hand (zeroGrad → forward → loss → backward → step) so each problem
  * shows exactly what one training step is; it allocates its input/label tensors once per batch
@@ -17,6 +17,7 @@ import { Sequential } from "../../src/nn/sequential.js";
 import type { Loss } from "../../src/nn/loss.js";
 import type { Optimizer } from "../../src/optim/optimizer.js";
 import { DataLoader, type Batch } from "../../src/data/loader.js";
+import { evaluate as evaluateModel, predict as predictModel } from "../../src/train/fit.js";
 
 /** Result of one pass over a data set. */
 export interface Metrics {
@@ -129,7 +130,7 @@ export class Trainer {
 
   /** Loss and accuracy on (x, y) in evaluation mode, in batches of `batchSize`. */
   evaluate(x: Float32Array, y: Int32Array, batchSize = 1000): Metrics {
-    return evaluate(this.model, this.loss, x, y, this.sampleShape, batchSize, this.io);
+    return evaluate(this.model, this.loss, x, y, this.sampleShape, batchSize);
   }
 
   dispose(): void {
@@ -137,50 +138,20 @@ export class Trainer {
   }
 }
 
-/** Loss and accuracy of `model` on (x, y) in evaluation mode (restores training mode after). */
+/**
+ * Loss and accuracy of `model` on (x, y) in evaluation mode (restores the mode): the library's
+ * `evaluate`, which checks the arrays and batches them itself.
+ */
 export function evaluate(
-  model: Module, loss: Loss, x: Float32Array, y: Int32Array, sampleShape: readonly number[],
-  batchSize = 1000, given?: BatchTensors,
+  model: Module, loss: Loss, x: Float32Array, y: Int32Array, sampleShape: readonly number[], batchSize = 1000,
 ): Metrics {
-  const io = given ?? new BatchTensors(model.engine, sampleShape);
-  const sampleSize = sampleShape.reduce((a, b) => a * b, 1);
-  const n = y.length;
-  const wasTraining = model.training;
-  model.eval();
-  let lossSum = 0;
-  let correct = 0;
-  for (let s = 0; s < n; s += batchSize) {
-    const m = Math.min(batchSize, n - s);
-    const out = model.forward(io.x(x.subarray(s * sampleSize, (s + m) * sampleSize), m));
-    const value = loss.forward(out, io.y(y.subarray(s, s + m), m));
-    lossSum += loss.reduction === "sum" ? value : value * m;
-    const o = out.f32;
-    const k = o.length / m;
-    for (let i = 0; i < m; i++) if (argmax(o, i * k, k) === y[s + i]) correct++;
-  }
-  model.train(wasTraining);
-  if (given === undefined) io.dispose();
-  return { loss: lossSum / n, accuracy: correct / n };
+  return evaluateModel(model, { data: x, shape: [y.length, ...sampleShape] }, y, { batchSize, loss });
 }
 
-/** Raw model outputs for x (n × outputs), in evaluation mode. */
+/** Raw model outputs for x (n × outputs), in evaluation mode: the library's `predict`. */
 export function predict(model: Module, x: Float32Array, sampleShape: readonly number[], batchSize = 1000): Float32Array {
   const sampleSize = sampleShape.reduce((a, b) => a * b, 1);
-  const n = x.length / sampleSize;
-  const io = new BatchTensors(model.engine, sampleShape);
-  const wasTraining = model.training;
-  model.eval();
-  let result: Float32Array | null = null;
-  for (let s = 0; s < n; s += batchSize) {
-    const m = Math.min(batchSize, n - s);
-    const out = model.forward(io.x(x.subarray(s * sampleSize, (s + m) * sampleSize), m)).f32;
-    const k = out.length / m;
-    result ??= new Float32Array(n * k);
-    result.set(out, s * k);
-  }
-  model.train(wasTraining);
-  io.dispose();
-  return result!;
+  return predictModel(model, { data: x, shape: [x.length / sampleSize, ...sampleShape] }, { batchSize });
 }
 
 /** A regular grid over the bounding box of 2-D points (with a margin), as model input. */

@@ -156,6 +156,8 @@ function showProgress(p) {
 }
 
 function showEpoch(logs) {
+  // The epoch Stop cut short has no test figures (fit skips validation after an abort).
+  if (Number.isNaN(logs.valAccuracy)) return;
   status.epoch = logs.epoch;
   status.testAcc = logs.valAccuracy;
   testEpochs.push(logs.epoch);

@@ -21,7 +21,7 @@ export interface LossEntry {
 }
 
 /** The losses by PyTorch class name. */
-export const LOSSES = new Registry<LossEntry>("loss", {
+export const LOSSES = /* @__PURE__ */ new Registry<LossEntry>("loss", {
   CrossEntropyLoss: { create: (o) => new CrossEntropyLoss(o), targets: "labels" },
   NLLLoss: { create: (o) => new NLLLoss(o), targets: "labels" },
   MSELoss: { create: (o) => new MSELoss(o), targets: "targets" },

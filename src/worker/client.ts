@@ -106,7 +106,9 @@ export async function fitWithWorker(
             if (settled) return;
             const { module } = modelFromBytes(msg.weights, { engine: model.engine, description, file: "fitInWorker weights" });
             finish();
-            resolve({ model: asModel(module), history: msg.history });
+            const trained = asModel(module);
+            trained.inputShape = [...sampleShape]; // what fit records, so the model saves with its input shape
+            resolve({ model: trained, history: msg.history });
             break;
           }
           default: break;

@@ -446,6 +446,24 @@ test("kernel benchmark page fills its table", async () => {
   assertNoErrors(errors, "bench");
 });
 
+test("MNIST: Stop aborts the worker's training after the current batch; the model so far can be saved and training can restart", async () => {
+  const { page, errors } = await env.newPage();
+  await page.goto(`${env.url}mnist.html?net=M1&train=60000&test=1000&epochs=10&batch=32&optimizer=sgd&lr=0.01`);
+  await waitFor(page, () => window.mnist?.status.ready, null, { timeout: 20_000, errors });
+  await page.click("#train");
+  // Some progress first, then Stop (an AbortSignal that fitInWorker relays to the worker's fit).
+  await waitFor(page, () => /^Epoch 1\/10, batch \d+/.test(document.getElementById("status").textContent), null, { timeout: 60_000, errors });
+  await page.click("#stop");
+  const stopped = await waitFor(page, () => (document.getElementById("status").textContent === "Stopped." ? true : null), null, { timeout: 30_000, errors });
+  assert.equal(stopped, true);
+  const st = await page.evaluate(() => ({ ...window.mnist.status, save: document.getElementById("save").disabled, train: document.getElementById("train").disabled }));
+  assert.equal(st.done, false, "a stopped run is not done");
+  assert.equal(st.epoch, 0, "stopped within the first epoch (no epoch finished)");
+  assert.equal(st.save, false, "the model trained so far can be saved");
+  assert.equal(st.train, false, "training can start again");
+  assertNoErrors(errors, "mnist (stop)");
+});
+
 test("fitInWorker from the single bundle: the default worker, progress, abort, same result as fit on the page", async () => {
   const { page, errors } = await env.newPage();
   await page.goto(`${env.url}index.html`);

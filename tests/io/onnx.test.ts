@@ -163,7 +163,7 @@ describe("exportOnnx errors", () => {
     config() { return { type: this.type }; }
   }
 
-  it("a layer type without an exporter names the layer and the known types; registering one fixes it", async () => {
+  it("a layer type without an exporter names the layer and the known types, and registering one fixes it", async () => {
     manualSeed(8);
     const model = new Sequential(new Linear(2, 3, e()), new Swish(e()), new Linear(3, 1, e()));
     expect(() => exportOnnx(model, { inputShape: [2] })).toThrow(/exportOnnx layer 1 \(Swish\): expected a layer type ONNX export knows \(Linear, Conv2d, .*; add others with registerOnnxExporter\), got "Swish"/);

@@ -39,6 +39,7 @@ describe("fitInWorker (Node worker_thread)", () => {
     expect(weights(model)).toEqual(before);
     expect(trained).toBeInstanceOf(sn.Model);
     expect(trained.engine).toBe(engine);
+    expect(trained.inputShape).toEqual([2]);
 
     const ref = net(1);
     const opt = new sn.SGD(ref, { lr: 0.05, momentum: 0.9 });
@@ -71,7 +72,7 @@ describe("fitInWorker (Node worker_thread)", () => {
     trained.dispose();
   }, 30_000);
 
-  it("options that cannot cross a thread are refused by name; fit's own errors come back as SimdnetError", async () => {
+  it("options that cannot cross a thread are refused by name, and fit's own errors come back as SimdnetError", async () => {
     const model = net(3);
     const message = async (p: Promise<unknown>): Promise<string> => {
       const e = await errorOf(p);
