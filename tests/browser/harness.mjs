@@ -1,6 +1,7 @@
 // Shared set-up of the browser tests: one headless Chromium (Debian's /usr/bin/chromium, or
 // CHROMIUM_PATH) driven by playwright-core, one demo server on a free port, and pages that
 // record console errors and uncaught exceptions so every test can assert there were none.
+import assert from "node:assert/strict";
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
@@ -70,4 +71,9 @@ export async function waitFor(page, fn, arg, { timeout = 60_000, interval = 250,
     if (Date.now() > end || errors.length > 0) return value;
     await new Promise((r) => setTimeout(r, interval));
   }
+}
+
+/** Fails with the collected errors (console, page, network) if there are any. */
+export function assertNoErrors(errors, where) {
+  assert.deepEqual(errors, [], `${where}: errors in the browser:\n${errors.join("\n")}`);
 }
