@@ -14,19 +14,7 @@
 // backward data 70–85 % of the peakProbe rate, backward filter 55–65 %; im2col/col2im are
 // ~10–20 % of the time for 32→32 3x3 on 13x13.
 
-// @ts-ignore: decorator
-@inline
-function madd(a: v128, b: v128, c: v128): v128 {
-  if (ASC_FEATURE_RELAXED_SIMD) return f32x4.relaxed_madd(a, b, c);
-  return f32x4.add(f32x4.mul(a, b), c);
-}
-
-// @ts-ignore: decorator
-@inline
-function hsum(v: v128): f32 {
-  const s = f32x4.add(v, v128.shuffle<f32>(v, v, 2, 3, 0, 1));
-  return f32x4.extract_lane(f32x4.add(s, v128.shuffle<f32>(s, s, 1, 0, 3, 2)), 0);
-}
+import { hsum, madd, transpose4 } from "./math";
 
 /** First and one-past-last output index whose input coordinate o·stride + offset lies in [0, size). */
 // @ts-ignore: decorator
@@ -451,16 +439,9 @@ function packRows4(rows: i32, k: i32, w: usize, out: usize): void {
     const w0 = w + <usize>r * rowBytes;
     let p = 0;
     for (; p + 4 <= k; p += 4) {
-      // 4x4 transpose: rows of W in, columns out.
+      // Rows of W in, columns out.
       const o = <usize>p << 2;
-      const r0 = v128.load(w0 + o), r1 = v128.load(w0 + rowBytes + o);
-      const r2 = v128.load(w0 + 2 * rowBytes + o), r3 = v128.load(w0 + 3 * rowBytes + o);
-      const t0 = v128.shuffle<f32>(r0, r1, 0, 4, 1, 5), t1 = v128.shuffle<f32>(r2, r3, 0, 4, 1, 5);
-      const t2 = v128.shuffle<f32>(r0, r1, 2, 6, 3, 7), t3 = v128.shuffle<f32>(r2, r3, 2, 6, 3, 7);
-      v128.store(dst, v128.shuffle<f32>(t0, t1, 0, 1, 4, 5));
-      v128.store(dst, v128.shuffle<f32>(t0, t1, 2, 3, 6, 7), 16);
-      v128.store(dst, v128.shuffle<f32>(t2, t3, 0, 1, 4, 5), 32);
-      v128.store(dst, v128.shuffle<f32>(t2, t3, 2, 3, 6, 7), 48);
+      transpose4(v128.load(w0 + o), v128.load(w0 + rowBytes + o), v128.load(w0 + 2 * rowBytes + o), v128.load(w0 + 3 * rowBytes + o), dst, 16);
       dst += 64;
     }
     for (; p < k; p++) {
