@@ -14,6 +14,7 @@
 // backward data 70–85 % of the peakProbe rate, backward filter 55–65 %; im2col/col2im are
 // ~10–20 % of the time for 32→32 3x3 on 13x13.
 
+import { conv2dForwardDirect, directForward, directForwardBytes } from "./convdirect";
 import { hsum, madd, transpose4 } from "./math";
 
 /** First and one-past-last output index whose input coordinate o·stride + offset lies in [0, size). */
@@ -520,12 +521,14 @@ export function conv2dWorkBytes(
   // Layout: [W packed in blocks of 4 rows (forward) or of 4 columns (backward data)]
   // [column matrices of one group of images (backward filter; one image for the others), unless pointwise].
   // f64 so that sizes beyond 4 GiB come back as numbers the caller can reject, not wrapped ints.
+  // The stride-1 forward (assembly/convdirect.ts) has a layout of its own in the same buffer.
   const ckk = <f64>inC * <f64>kH * <f64>kW;
   const blocks = Math.max(Math.ceil(<f64>outC / 4) * ckk, Math.ceil(ckk / 4) * <f64>outC);
   const packed = Math.ceil(blocks * 16 / 64) * 64;
-  if (isPointwise(kH, kW, strideH, strideW, padH, padW)) return packed;
+  const direct = directForward(strideH, strideW, outH, outW) ? packed + directForwardBytes(inC, inH, inW, outC, kH, kW, padH, padW) : 0;
+  if (isPointwise(kH, kW, strideH, strideW, padH, padW)) return Math.max(packed, direct);
   const colBytes = ckk * <f64>outH * <f64>outW * 4;
-  return packed + <f64>groupImages(batch, colBytes) * colBytes;
+  return Math.max(packed + <f64>groupImages(batch, colBytes) * colBytes, direct);
 }
 
 export function conv2dForward(
@@ -539,6 +542,10 @@ export function conv2dForward(
   const packed = work;
   const colBuf = work + packedBytes(outC, ckk);
   packRows4(outC, ckk, w, packed);
+  if (directForward(strideH, strideW, outH, outW)) {
+    conv2dForwardDirect(batch, inC, inH, inW, outC, kH, kW, padH, padW, dilH, dilW, outH, outW, x, packed, bias, y, colBuf);
+    return;
+  }
   for (let n = 0; n < batch; n++) {
     const xn = x + (<usize>n * <usize>(inC * inH * inW) << 2);
     const yn = y + (<usize>n * <usize>(outC * hw) << 2);

@@ -28,9 +28,8 @@
 // once packed).
 
 import { madd, transpose4 } from "./math";
+import { MR, NR, panelRows, sixRows } from "./tiling";
 
-const MR = 6;
-const NR = 8;
 /** Depth of a k slice: a 6×KC A panel (6 KB) and an 8×KC B panel (8 KB) stay in L1 together. */
 const KC = 256;
 /** Rows of A per block: the packed MC×KC A block (72 KB) stays in L2 while B panels stream by. */
@@ -189,27 +188,6 @@ function runTile(
       store<f32>(ci + o, accumulate ? v + load<f32>(ci + o) : v);
     }
   }
-}
-
-/**
- * Rows of an mc-row block covered by 6-row panels; the rest (at most 8 rows) goes to 4-row panels,
- * chosen so that the block computes the fewest padding rows: remainder 1 or 2 → one 6-panel less
- * and two 4-panels (7 → 8, 8 → 8 rows), 3 or 4 → one 4-panel, 5 → one more 6-panel.
- */
-// @ts-ignore: decorator
-@inline
-function sixRows(mc: i32): i32 {
-  const q = mc / MR, r = mc - q * MR;
-  if (r == 5) return mc + 1;
-  if ((r == 1 || r == 2) && q > 0) return (q - 1) * MR;
-  return q * MR;
-}
-
-/** Panel height at row ir of a block whose first `six` rows are in 6-row panels. */
-// @ts-ignore: decorator
-@inline
-function panelRows(ir: i32, six: i32): i32 {
-  return ir < six ? MR : 4;
 }
 
 /**
