@@ -250,15 +250,18 @@ function tileNT(
 ): void {
   const kv = k & ~3;
   const la = <usize>lda << 2, lb = <usize>ldb << 2, lc = <usize>ldc << 2;
-  for (let i = 0; i < m; i += 3) {
-    const rows = min(m - i, 3);
-    const ra0 = a + <usize>i * la;
-    const ra1 = rows > 1 ? ra0 + la : ra0, ra2 = rows > 2 ? ra1 + la : ra1;
-    const c0 = c + <usize>i * lc;
-    for (let j = 0; j < n; j += 3) {
-      const cols = min(n - j, 3);
-      const rb0 = b + <usize>j * lb;
-      const rb1 = cols > 1 ? rb0 + lb : rb0, rb2 = cols > 2 ? rb1 + lb : rb1;
+  // Columns (rows of B) outer: the 3 B rows of a group stay in L1 while every row block of A
+  // streams past them; A (dy, outC rows) is the smaller operand and stays in L2. The other order
+  // re-read the group's column matrices (up to 1 MB) from L3 once per row block of A.
+  for (let j = 0; j < n; j += 3) {
+    const cols = min(n - j, 3);
+    const rb0 = b + <usize>j * lb;
+    const rb1 = cols > 1 ? rb0 + lb : rb0, rb2 = cols > 2 ? rb1 + lb : rb1;
+    for (let i = 0; i < m; i += 3) {
+      const rows = min(m - i, 3);
+      const ra0 = a + <usize>i * la;
+      const ra1 = rows > 1 ? ra0 + la : ra0, ra2 = rows > 2 ? ra1 + la : ra1;
+      const c0 = c + <usize>i * lc;
       let s00 = f32x4.splat(0), s01 = s00, s02 = s00, s10 = s00, s11 = s00, s12 = s00, s20 = s00, s21 = s00, s22 = s00;
       let t00: f32 = 0, t01: f32 = 0, t02: f32 = 0, t10: f32 = 0, t11: f32 = 0, t12: f32 = 0;
       let t20: f32 = 0, t21: f32 = 0, t22: f32 = 0;
@@ -302,13 +305,12 @@ function tileNT(
         if (cols > 2) store<f32>(r2, load<f32>(r2, 8) + t22, 8);
       }
     }
-    if (rowSums != 0) {
-      // The A rows this row of tiles just streamed are still in cache: sum them now (image by
-      // image, as the gradient of the bias) rather than in a later pass over all of A.
-      for (let r = 0; r < rows; r++) {
-        const at = rowSums + (<usize>(i + r) << 2);
-        for (let g = 0; g < images; g++) store<f32>(at, load<f32>(at) + rowSum(a + <usize>(i + r) * la + <usize>g * aImage, k));
-      }
+  }
+  if (rowSums != 0) {
+    // The bias gradient, image by image: A (dy of the group) is still in L2.
+    for (let i = 0; i < m; i++) {
+      const at = rowSums + (<usize>i << 2);
+      for (let g = 0; g < images; g++) store<f32>(at, load<f32>(at) + rowSum(a + <usize>i * la + <usize>g * aImage, k));
     }
   }
 }
