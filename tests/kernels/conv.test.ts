@@ -408,3 +408,30 @@ describe("conv2d stride-1 direct forward (output rows a multiple of 8 wide: no i
     }
   });
 });
+
+describe("conv2d stride-1 unpadded direct backward filter (CKK ≥ 64: no im2col)", () => {
+  it("50 random shapes (odd widths and channel counts, dilation, several image groups) against the float64 reference", async () => {
+    const engines = await allEngines();
+    const rnd = new TestRandom(991);
+    for (let t = 0; t < 50; t++) {
+      const kH = rnd.int(2, 5), kW = rnd.int(2, 5), dH = rnd.int(1, 2), dW = rnd.int(1, 2);
+      const inC = Math.ceil(64 / (kH * kW)) + rnd.int(0, 4);
+      // Every 10th case: batch 12 of 17x17 outputs with 24 channels (27 KB of packed dy panels
+      // per image): the 256 KB group holds 9 images, so a second group continues into the same dW.
+      const big = t % 10 === 0;
+      const c = makeCase({
+        batch: big ? 12 : rnd.int(1, 3), inC, inH: dH * (kH - 1) + (big ? 17 : rnd.int(1, 17)), inW: dW * (kW - 1) + (big ? 17 : rnd.int(1, 17)),
+        outC: big ? 24 : rnd.int(1, 13), kH, kW, sH: 1, sW: 1, pH: 0, pW: 0, dH, dW, bias: rnd.next() < 0.5,
+      });
+      const n = sizes(c);
+      const x = rnd.floats(n.x), dy = rnd.floats(n.y), dw0 = rnd.floats(n.w), db0 = c.bias ? rnd.floats(c.outC) : null;
+      const ref = refBackwardFilter(c, x, dy, dw0, db0 ?? new Float32Array(c.outC));
+      for (const e of engines) {
+        const got = runBackwardFilter(e, c, x, dy, dw0, db0);
+        const context = `${e.backend} case ${t} ${JSON.stringify(c)}`;
+        expectWithinSummationBound(got.dw, ref.dw, `${context} dw`);
+        if (db0) expectWithinSummationBound(got.db!, ref.db, `${context} db`);
+      }
+    }
+  });
+});
