@@ -8,11 +8,17 @@
 // The products are written here rather than through the general gemm because the operands are
 // already in the layouts the tiles want except W, which is packed once per call (not per image)
 // into the work buffer; the bias is the accumulators' start value; and K can be as small as 9
-// (1→32 3x3), where a general packing GEMM spends more time packing than multiplying.
+// (1→32 3x3), where a general packing GEMM spends more time packing than multiplying (measured:
+// gemm per image ran these layers at 0.58–0.87× of tileNN).
 // A 1x1 stride-1 unpadded convolution needs no im2col: x_n is its own column matrix.
-// Measured on the C1 layers (batch 32, relaxed-SIMD build, bench/cases/conv.ts): forward and
-// backward data 70–85 % of the peakProbe rate, backward filter 55–65 %; im2col/col2im are
-// ~10–20 % of the time for 32→32 3x3 on 13x13.
+// Two paths skip im2col by reading x in place through a table of per-tap offsets:
+//   - forward, stride 1, output rows a multiple of 8 wide (assembly/convdirect.ts);
+//   - backward filter, stride 1, unpadded, CKK ≥ 64 (assembly/convfilter.ts).
+// im2col alone was 17–29 % of the forward time and col2im 22–30 % of backward data on the C1/C4
+// layers (one core, relaxed build). Where the rows are not a multiple of 8 (C1's 26 and 11) the
+// im2col forward stays faster than the direct tiles, which would have to recompute overlapping
+// outputs; a direct backward data with the col2im folded into the tiles' stores measured only
+// 1.04–1.10× on C4 conv2 (0.34× with one input channel) and was not kept.
 
 import { conv2dForwardDirect, directForward, directForwardBytes } from "./convdirect";
 import { conv2dBackwardFilterDirect, directFilter, directFilterBytes } from "./convfilter";
