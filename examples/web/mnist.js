@@ -1,7 +1,11 @@
-// The MNIST trainer page. Training, evaluation and prediction run in mnist-worker.js.
+// The MNIST trainer page. Training runs in a Web Worker through the library's fitInWorker
+// (progress and epoch events, Stop = an AbortSignal, the trained Model comes back); evaluation
+// of the trained model, the drawing's prediction and the model files run on the page.
 // Settings can come from the URL (?net=C1&train=10000&epochs=1…); only known values are used.
-import { PRESETS } from "/dist/simdnet.bundle.js";
-import { LineChart, el, fmt, selectField, showError } from "./common.js";
+import * as sn from "/dist/simdnet.bundle.js";
+import { LineChart, SERIES_COLORS, el, fmt, selectField, showError } from "./common.js";
+
+const { PRESETS } = sn;
 
 /** The library's MNIST presets (M1–M3, C1, C2, C4), by upper-case id as in the problem set. */
 const NETS = Object.values(PRESETS).filter((p) => p.recipe.data.name === "mnist").map((p) => [p.name.toUpperCase(), p.title]);
@@ -13,14 +17,27 @@ const OPTIMIZERS = [["adam", "Adam"], ["rmsprop", "RMSprop"], ["sgd", "SGD + mom
 const LRS = ["0.0001", "0.0005", "0.001", "0.002", "0.005", "0.01", "0.05"];
 const BACKENDS = [["auto", "auto"], ["wasm-relaxed-simd", "wasm-relaxed-simd"], ["wasm-simd", "wasm-simd"], ["js", "js"]];
 
-const settings = { net: "M1", train: 10000, test: 10000, epochs: 1, batch: 32, optimizer: "adam", lr: 0.001, seed: 1, backend: "auto" };
+const settings = { net: "M1", train: 10000, test: 10000, epochs: 10, batch: 32, optimizer: "adam", lr: 0.001, seed: 1, backend: "auto" };
+
+/** Sets epochs, batch size, optimizer and learning rate to the network's recipe (where the menus offer its value). */
+function applyRecipe() {
+  const r = PRESETS[settings.net.toLowerCase()].recipe;
+  const offered = (list, v) => list.some((o) => (Array.isArray(o) ? o[0] : o) === String(v));
+  if (offered(EPOCHS, r.epochs)) settings.epochs = r.epochs;
+  if (offered(BATCHES, r.batchSize)) settings.batch = r.batchSize;
+  if (offered(OPTIMIZERS, r.optimizer)) settings.optimizer = r.optimizer;
+  if (offered(LRS, r.lr)) settings.lr = r.lr;
+}
 {
   const q = new URLSearchParams(location.search);
   const pick = (key, list, asNumber) => {
     const v = q.get(key);
     if (v !== null && list.some((o) => (Array.isArray(o) ? o[0] : o) === v)) settings[key] = asNumber ? Number(v) : v;
   };
-  pick("net", NETS, false); pick("train", TRAIN_SIZES, true); pick("test", TEST_SIZES, true);
+  // The network's recipe first; explicit URL values override it.
+  pick("net", NETS, false);
+  applyRecipe();
+  pick("train", TRAIN_SIZES, true); pick("test", TEST_SIZES, true);
   pick("epochs", EPOCHS, true); pick("batch", BATCHES, true); pick("optimizer", OPTIMIZERS, false);
   pick("lr", LRS, true); pick("backend", BACKENDS, false);
   const seed = Number(q.get("seed"));
@@ -36,91 +53,135 @@ function saveSettings() {
 const status = { ready: false, backend: "", loaded: false, training: false, epoch: 0, testAcc: NaN, done: false, prediction: -1, errors: [], exported: null, imported: null };
 window.mnist = { status };
 
-const worker = new Worker(new URL("./mnist-worker.js", import.meta.url), { type: "module" });
 const $ = (id) => document.getElementById(id);
+// x in epochs: a running training value after batch b of epoch e sits at e − 1 + b / batches.
+const stepEpochs = [];
 const lossValues = [];
 const accValues = [];
+const testEpochs = [];
 const testAccValues = [];
 const testLossValues = [];
 let lossChart;
 let accChart;
 
-worker.onerror = (e) => { status.errors.push(String(e.message)); showError(`worker: ${e.message}`); };
-worker.onmessage = (event) => {
-  const m = event.data;
-  switch (m.type) {
-    case "ready":
-      status.ready = true;
-      status.backend = m.backend;
-      $("backend").textContent = m.backend;
-      break;
-    case "loaded":
-      status.loaded = true;
-      $("status").textContent = `Loaded ${m.nTrain} training and ${m.nTest} test images. Training…`;
-      worker.postMessage({ type: "train", net: settings.net, epochs: settings.epochs, batchSize: settings.batch, optimizer: settings.optimizer, lr: settings.lr, seed: settings.seed });
-      break;
-    case "built":
-      $("summary").textContent = `${m.net}: ${m.params.toLocaleString("en")} parameters\n${m.summary}`;
-      break;
-    case "progress": {
-      const frac = ((m.epoch - 1) * m.batches + m.batch) / (m.epochs * m.batches);
-      $("progress").value = frac;
-      $("status").textContent = `Epoch ${m.epoch}/${m.epochs}, batch ${m.batch}/${m.batches}: loss ${fmt(m.loss, 3)}, accuracy ${(100 * m.acc).toFixed(1)} %`;
-      lossValues.push(m.loss);
-      accValues.push(m.acc);
-      lossChart.draw();
-      accChart.draw();
-      break;
-    }
-    case "epoch":
-      status.epoch = m.epoch;
-      status.testAcc = m.testAcc;
-      testAccValues.push(m.testAcc);
-      testLossValues.push(m.testLoss);
-      $("test-acc").textContent = `${(100 * m.testAcc).toFixed(2)} %`;
-      addEpochRow(m);
-      break;
-    case "done":
-      status.done = true;
-      setTraining(false);
-      $("status").textContent = `Done: test accuracy ${(100 * m.testAcc).toFixed(2)} %`;
-      drawConfusion(m.confusion);
-      drawMistakes(m.mistakes);
-      $("save").disabled = false;
-      break;
-    case "stopped":
-      setTraining(false);
+let engine = null;
+let data = null; // { train, test, limits }
+let model = null;
+let netName = "";
+let controller = null;
+
+const message = (err) => (err instanceof Error ? `${err.name}: ${err.message}` : String(err));
+function reportError(err) {
+  status.errors.push(message(err));
+  setTraining(false);
+  showError(message(err));
+}
+
+sn.init({ backend: settings.backend }).then((e) => {
+  engine = e;
+  status.ready = true;
+  status.backend = e.backend;
+  status.threads = e.threads;
+  $("backend").textContent = `${e.backend}, ${e.threads} thread${e.threads === 1 ? "" : "s"}`;
+  if (e.fallback) $("backend").title = e.fallback;
+}, reportError);
+
+async function loadData() {
+  const limits = `${settings.train}/${settings.test}`;
+  if (data?.limits === limits) return data;
+  const base = new URL("/mnist/", location.href).href;
+  const [train, test] = await Promise.all([
+    sn.fetchMnist(base, "train", { limit: settings.train }),
+    sn.fetchMnist(base, "test", { limit: settings.test }),
+  ]);
+  data = { train, test, limits };
+  return data;
+}
+
+function setModel(m, name) {
+  if (model !== null) model.dispose();
+  model = m;
+  netName = name;
+}
+
+async function train() {
+  const { train: tr, test: te } = await loadData();
+  status.loaded = true;
+  $("status").textContent = `Loaded ${tr.n} training and ${te.n} test images. Training…`;
+  // The library's presets: the same networks the CLI and the Node examples train.
+  const preset = sn.getPreset(settings.net);
+  sn.manualSeed(settings.seed);
+  const fresh = sn.buildPreset(preset, { engine });
+  $("summary").textContent = `${settings.net}: ${fresh.numParameters().toLocaleString("en")} parameters\n${fresh.summary(preset.inputShape).table}`;
+  controller = new AbortController();
+  const shaped = (set) => ({ data: set.images, shape: [set.n, 1, 28, 28] });
+  try {
+    const { model: trained, history } = await sn.fitInWorker(fresh, shaped(tr), tr.labels, {
+      epochs: settings.epochs, batchSize: settings.batch, seed: settings.seed,
+      // "SGD + momentum" on the page: momentum is asked for, the library's "sgd" has PyTorch's 0.
+      optimizer: settings.optimizer === "sgd" ? { type: "sgd", lr: settings.lr, momentum: 0.9 } : { type: settings.optimizer, lr: settings.lr },
+      loss: preset.recipe.loss, // C4 ends in LogSoftmax and trains with NLLLoss
+      validationData: { x: shaped(te), y: te.labels },
+      dropLast: true, // one batch shape: no buffer swap for a short tail
+      signal: controller.signal,
+      onProgress: showProgress,
+      onEpochEnd: showEpoch,
+    });
+    setModel(trained, settings.net);
+    setTraining(false);
+    $("save").disabled = false;
+    if (history.stopped?.reason === "aborted") {
       $("status").textContent = "Stopped.";
-      $("save").disabled = false;
-      break;
-    case "prediction": {
-      const best = m.probs.indexOf(Math.max(...m.probs));
-      status.prediction = best;
-      $("prediction").textContent = String(best);
-      drawProbs(m.probs);
-      break;
+      return;
     }
-    case "model":
-      status.exported = { bytes: m.safetensors.length, config: m.config };
-      download(new Blob([m.safetensors], { type: "application/octet-stream" }), `mnist-${m.config.extra.net}.safetensors`);
-      download(new Blob([JSON.stringify(m.config, null, 2)], { type: "application/json" }), `mnist-${m.config.extra.net}.json`);
-      break;
-    case "imported":
-      status.imported = { net: m.net, params: m.params };
-      $("status").textContent = `Loaded model ${m.net} (${m.params.toLocaleString("en")} parameters). Draw a digit.`;
-      $("save").disabled = false;
-      predictDrawing();
-      break;
-    case "error":
-      status.errors.push(m.message);
-      setTraining(false);
-      showError(m.message);
-      break;
-    default:
-      break;
+    const { confusion, mistakes, accuracy } = confusionAndMistakes(te);
+    status.done = true;
+    $("status").textContent = `Done: test accuracy ${(100 * accuracy).toFixed(2)} %`;
+    drawConfusion(confusion);
+    drawMistakes(mistakes);
+  } finally {
+    fresh.dispose();
+    controller = null;
   }
-};
-worker.postMessage({ type: "hello", backend: settings.backend });
+}
+
+function showProgress(p) {
+  $("progress").value = ((p.epoch - 1) * p.batches + p.batch) / (p.epochs * p.batches);
+  $("status").textContent = `Epoch ${p.epoch}/${p.epochs}, batch ${p.batch}/${p.batches}: loss ${fmt(p.loss, 3)}, accuracy ${(100 * p.accuracy).toFixed(1)} %`;
+  stepEpochs.push(p.epoch - 1 + p.batch / p.batches);
+  lossValues.push(p.loss);
+  accValues.push(p.accuracy);
+  lossChart.draw();
+  accChart.draw();
+}
+
+function showEpoch(logs) {
+  status.epoch = logs.epoch;
+  status.testAcc = logs.valAccuracy;
+  testEpochs.push(logs.epoch);
+  testAccValues.push(logs.valAccuracy);
+  testLossValues.push(logs.valLoss);
+  lossChart.draw();
+  accChart.draw();
+  $("test-acc").textContent = `${(100 * logs.valAccuracy).toFixed(2)} %`;
+  addEpochRow(logs);
+}
+
+/** Confusion matrix, accuracy and up to 24 misclassified test images of the trained model. */
+function confusionAndMistakes(te) {
+  const predicted = sn.predictClasses(model, { data: te.images, shape: [te.n, 1, 28, 28] }, { batchSize: 100 });
+  const confusion = Array.from({ length: 10 }, () => new Array(10).fill(0));
+  const mistakes = [];
+  let correct = 0;
+  for (let i = 0; i < te.n; i++) {
+    const label = te.labels[i];
+    const pred = predicted[i];
+    confusion[label][pred]++;
+    if (pred === label) correct++;
+    else if (mistakes.length < 24) mistakes.push({ image: te.images.subarray(i * 784, (i + 1) * 784), label, pred });
+  }
+  return { confusion, mistakes, accuracy: correct / te.n };
+}
 
 function setTraining(on) {
   status.training = on;
@@ -132,7 +193,7 @@ function start() {
   saveSettings();
   status.done = false;
   status.epoch = 0;
-  for (const a of [lossValues, accValues, testAccValues, testLossValues]) a.length = 0;
+  for (const a of [stepEpochs, lossValues, accValues, testEpochs, testAccValues, testLossValues]) a.length = 0;
   $("epochs-table").replaceChildren();
   $("confusion").replaceChildren();
   $("mistakes").replaceChildren();
@@ -140,11 +201,11 @@ function start() {
   $("progress").value = 0;
   setTraining(true);
   $("status").textContent = "Loading MNIST…";
-  worker.postMessage({ type: "load", trainLimit: settings.train, testLimit: settings.test });
+  train().catch(reportError);
 }
 
-function addEpochRow(m) {
-  $("epochs-table").append(el("tr", {}, [m.epoch, fmt(m.trainLoss, 3), `${(100 * m.trainAcc).toFixed(2)} %`, fmt(m.testLoss, 3), `${(100 * m.testAcc).toFixed(2)} %`].map((v) => el("td", { text: v }))));
+function addEpochRow(logs) {
+  $("epochs-table").append(el("tr", {}, [logs.epoch, fmt(logs.loss, 3), `${(100 * logs.accuracy).toFixed(2)} %`, fmt(logs.valLoss, 3), `${(100 * logs.valAccuracy).toFixed(2)} %`].map((v) => el("td", { text: v }))));
 }
 
 function drawConfusion(confusion) {
@@ -212,7 +273,29 @@ async function upload(files) {
     return;
   }
   const bytes = new Uint8Array(await st.arrayBuffer());
-  worker.postMessage({ type: "import", safetensors: bytes, config, names: { safetensors: st.name, json: js.name } }, [bytes.buffer]);
+  try {
+    // The model files are the library's own (src/io): the JSON's architecture wins over the copy
+    // in the safetensors metadata.
+    const description = sn.checkDescription(config, js.name);
+    const { module } = sn.modelFromBytes(bytes, { engine, file: st.name, description });
+    const net = description.extra.net;
+    setModel(sn.asModel(module), typeof net === "string" ? net : "uploaded");
+    status.imported = { net: netName, params: model.numParameters() };
+    $("status").textContent = `Loaded model ${netName} (${model.numParameters().toLocaleString("en")} parameters). Draw a digit.`;
+    $("save").disabled = false;
+    predictDrawing();
+  } catch (err) {
+    reportError(err);
+  }
+}
+
+function exportModel() {
+  if (!model) { showError("Train or load a model first."); return; }
+  const config = sn.describeModel(model, [1, 28, 28], { net: netName });
+  const safetensors = sn.modelToBytes(model, config);
+  status.exported = { bytes: safetensors.length, config };
+  download(new Blob([safetensors], { type: "application/octet-stream" }), `mnist-${netName}.safetensors`);
+  download(new Blob([JSON.stringify(config, null, 2)], { type: "application/json" }), `mnist-${netName}.json`);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -221,7 +304,8 @@ async function upload(files) {
 
 function setUpDrawing() {
   const canvas = $("draw");
-  const ctx = canvas.getContext("2d");
+  // Every prediction reads the pixels back: a CPU-side canvas makes that cheap (and Chromium asks for it).
+  const ctx = canvas.getContext("2d", { willReadFrequently: true });
   const clear = () => { ctx.fillStyle = "#000"; ctx.fillRect(0, 0, canvas.width, canvas.height); };
   clear();
   let drawing = false;
@@ -248,7 +332,7 @@ function setUpDrawing() {
 function drawingPixels() {
   const canvas = $("draw");
   const { width: w, height: h } = canvas;
-  const src = canvas.getContext("2d").getImageData(0, 0, w, h).data;
+  const src = canvas.getContext("2d", { willReadFrequently: true }).getImageData(0, 0, w, h).data;
   let x0 = w, x1 = -1, y0 = h, y1 = -1;
   for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) if (src[4 * (y * w + x)] > 30) { x0 = Math.min(x0, x); x1 = Math.max(x1, x); y0 = Math.min(y0, y); y1 = Math.max(y1, y); }
   if (x1 < 0) return null;
@@ -256,7 +340,7 @@ function drawingPixels() {
   const bh = y1 - y0 + 1;
   const scale = 20 / Math.max(bw, bh);
   const small = new OffscreenCanvas(28, 28);
-  const sctx = small.getContext("2d");
+  const sctx = small.getContext("2d", { willReadFrequently: true });
   sctx.fillStyle = "#000";
   sctx.fillRect(0, 0, 28, 28);
   sctx.imageSmoothingQuality = "high";
@@ -270,7 +354,7 @@ function drawingPixels() {
   const dy = Math.round(14 - 0.5 - cy / mass);
   if (dx !== 0 || dy !== 0) {
     const shifted = new OffscreenCanvas(28, 28);
-    const c2 = shifted.getContext("2d");
+    const c2 = shifted.getContext("2d", { willReadFrequently: true });
     c2.fillStyle = "#000";
     c2.fillRect(0, 0, 28, 28);
     c2.drawImage(small, dx, dy);
@@ -283,8 +367,16 @@ function drawingPixels() {
 
 function predictDrawing() {
   const pixels = drawingPixels();
-  if (pixels === null) return;
-  worker.postMessage({ type: "predict", image: pixels }, [pixels.buffer]);
+  if (pixels === null || model === null) return;
+  const logits = sn.predict(model, { data: pixels, shape: [1, 1, 28, 28] });
+  const max = Math.max(...logits);
+  const exp = Array.from(logits, (v) => Math.exp(v - max));
+  const sum = exp.reduce((a, b) => a + b, 0);
+  const probs = exp.map((v) => v / sum); // also right for C4's log-probabilities
+  const best = probs.indexOf(Math.max(...probs));
+  status.prediction = best;
+  $("prediction").textContent = String(best);
+  drawProbs(probs);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -295,9 +387,8 @@ function build() {
   const field = (label, list, key, asNumber) => selectField(label, list.map((o) => (Array.isArray(o) ? o : [o, o])), String(settings[key]), (v) => {
     settings[key] = asNumber ? Number(v) : v;
     saveSettings();
-    // The worker's engine is created once: a backend change needs a fresh page (the URL keeps it).
+    // The engine is created once: a backend change needs a fresh page (the URL keeps it).
     if (key === "backend") location.reload();
-    if (key === "net") showNetInfo();
   }).wrap;
   const netInfo = el("p", { id: "net-info", className: "note" });
   const showNetInfo = () => {
@@ -305,16 +396,36 @@ function build() {
     netInfo.textContent = `${p.description} Recipe: ${p.recipe.optimizer}, lr ${p.recipe.lr}, batch ${p.recipe.batchSize}, ${p.recipe.epochs} epochs.`;
   };
   showNetInfo();
+  // Radio buttons, not a menu: the titles are long and wrap here instead of being cut off.
+  const recipeFields = [];
+  const nets = el("fieldset", { id: "net", className: "nets" }, [el("legend", { text: "Network" }), ...NETS.map(([id, title]) => el("label", {}, [
+    el("input", { type: "radio", name: "net", value: id, checked: id === settings.net, on: { change: () => {
+      settings.net = id;
+      applyRecipe();
+      for (const [key, select] of recipeFields) select.value = String(settings[key]);
+      saveSettings();
+      showNetInfo();
+    } } }),
+    el("span", { text: title }),
+  ]))]);
+  const recipeField = (label, list, key) => {
+    const f = selectField(label, list.map((o) => (Array.isArray(o) ? o : [o, o])), String(settings[key]), (v) => {
+      settings[key] = key === "optimizer" ? v : Number(v);
+      saveSettings();
+    });
+    recipeFields.push([key, f.select]);
+    return f.wrap;
+  };
   controls.append(
-    field("Network", NETS, "net", false),
+    nets,
     netInfo,
     el("div", { className: "row" }, [field("Training images", TRAIN_SIZES, "train", true), field("Test images", TEST_SIZES, "test", true)]),
-    el("div", { className: "row" }, [field("Epochs", EPOCHS, "epochs", true), field("Batch size", BATCHES, "batch", true)]),
-    el("div", { className: "row" }, [field("Optimizer", OPTIMIZERS, "optimizer", false), field("Learning rate", LRS, "lr", true)]),
+    el("div", { className: "row" }, [recipeField("Epochs", EPOCHS, "epochs"), recipeField("Batch size", BATCHES, "batch")]),
+    el("div", { className: "row" }, [recipeField("Optimizer", OPTIMIZERS, "optimizer"), recipeField("Learning rate", LRS, "lr")]),
     el("div", { className: "row" }, [field("Backend (reloads)", BACKENDS, "backend", false)]),
     el("div", { className: "row" }, [
       el("button", { id: "train", className: "primary", text: "Train", on: { click: start } }),
-      el("button", { id: "stop", text: "Stop", disabled: true, on: { click: () => worker.postMessage({ type: "stop" }) } }),
+      el("button", { id: "stop", text: "Stop", disabled: true, on: { click: () => controller?.abort() } }),
     ]),
     el("progress", { id: "progress", max: 1, value: 0 }),
     el("p", { id: "status", className: "stat", text: "Choose a network and press Train." }),
@@ -322,16 +433,28 @@ function build() {
     el("pre", { id: "summary", className: "stat" }),
     el("h2", { text: "Model file" }),
     el("div", { className: "row" }, [
-      el("button", { id: "save", text: "Download (safetensors + JSON)", disabled: true, on: { click: () => worker.postMessage({ type: "export" }) } }),
+      el("button", { id: "save", text: "Download (safetensors + JSON)", disabled: true, on: { click: exportModel } }),
     ]),
     el("label", { className: "field" }, [el("span", { text: "Load a model: choose its .safetensors and .json together" }),
       el("input", { id: "upload", type: "file", multiple: true, accept: ".safetensors,.json", on: { change: (e) => upload(e.target.files) } })]),
   );
 
-  const lossCanvas = el("canvas", { width: 360, height: 160 });
-  const accCanvas = el("canvas", { width: 360, height: 160 });
-  lossChart = new LineChart(lossCanvas, { series: [{ label: "training loss (running)", color: "#0877bd", values: lossValues }], yMin: 0, xLabel: "updates" });
-  accChart = new LineChart(accCanvas, { series: [{ label: "training accuracy (running)", color: "#0877bd", values: accValues }], yMax: 1, xLabel: "updates" });
+  const lossCanvas = el("canvas", { id: "loss-chart", width: 360, height: 160 });
+  const accCanvas = el("canvas", { id: "acc-chart", width: 360, height: 160 });
+  lossChart = new LineChart(lossCanvas, {
+    series: [
+      { label: "training loss (running)", color: SERIES_COLORS.train, values: lossValues, xs: stepEpochs },
+      { label: "test loss", color: SERIES_COLORS.test, values: testLossValues, xs: testEpochs, points: true },
+    ],
+    yMin: 0, xLabel: "epoch",
+  });
+  accChart = new LineChart(accCanvas, {
+    series: [
+      { label: "training accuracy (running)", color: SERIES_COLORS.train, values: accValues, xs: stepEpochs },
+      { label: "test accuracy", color: SERIES_COLORS.test, values: testAccValues, xs: testEpochs, points: true },
+    ],
+    yMax: 1, xLabel: "epoch",
+  });
   const results = $("results");
   results.append(
     el("div", { className: "charts" }, [lossCanvas, accCanvas]),

@@ -12,10 +12,11 @@
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Engine } from "../engine.js";
-import { SimdnetError } from "../errors.js";
+import { checkOptions, fail, SimdnetError } from "../errors.js";
 import type { JsonValue, Module } from "../nn/module.js";
+import { inputShapeOf } from "../train/model.js";
 import {
-  buildModule, describeModel, loadWeightsFromBytes, modelToBytes, parseDescription,
+  buildWithWeights, describeModel, loadWeightsFromBytes, modelToBytes, parseDescription,
   type LoadedModel, type ModelDescription,
 } from "./model.js";
 import { decodeSafetensors } from "./safetensors.js";
@@ -41,7 +42,10 @@ function writeAtomic(path: string, data: Uint8Array | string): void {
 
 /** Options of saveModel. */
 export interface SaveModelOptions {
-  /** Shape of one input sample, e.g. [1, 28, 28] (stored so `eval` and loaders know it). */
+  /**
+   * Shape of one input sample, e.g. [1, 28, 28] (stored so `eval` and loaders know it). Default:
+   * what the model recorded (a Model's `inputShape`, set by fit), else [inFeatures] of a leading Linear.
+   */
   inputShape?: readonly number[] | null;
   /** Extra JSON stored with the description (dataset, preset, loss, …). */
   extra?: { [key: string]: JsonValue };
@@ -49,7 +53,7 @@ export interface SaveModelOptions {
 
 /** Saves `module` to the folder `dir` (created when missing). Returns the description written. */
 export function saveModel(module: Module, dir: string, options: SaveModelOptions = {}): ModelDescription {
-  const description = describeModel(module, options.inputShape ?? null, options.extra ?? {});
+  const description = describeModel(module, options.inputShape === undefined ? inputShapeOf(module) : options.inputShape, options.extra ?? {});
   mkdirSync(dir, { recursive: true });
   writeAtomic(join(dir, MODEL_WEIGHTS), modelToBytes(module, description));
   writeAtomic(join(dir, MODEL_JSON), JSON.stringify(description, null, 2) + "\n");
@@ -60,21 +64,15 @@ export function saveModel(module: Module, dir: string, options: SaveModelOptions
  * Loads a model folder written by saveModel: the architecture from model.json, the weights from
  * model.safetensors. Errors name the file and the expected and actual value.
  */
-export function loadModel(dir: string, options: { engine?: Engine } = {}): LoadedModel {
+export function loadModel(dir: string, options: { engine?: Engine; maxBytes?: number } = {}): LoadedModel {
+  checkOptions("loadModel options", options, ["engine", "maxBytes"]);
+  if (typeof dir !== "string") fail("loadModel dir", "a folder path (string)", dir);
   const jsonPath = join(dir, MODEL_JSON);
   const weightsPath = join(dir, MODEL_WEIGHTS);
   const description = parseDescription(new TextDecoder().decode(readBytes(jsonPath)), jsonPath);
-  const bytes = readBytes(weightsPath);
-  // Decode (and so validate) the weights before building anything.
-  const { tensors } = decodeSafetensors(bytes, weightsPath);
-  const module = buildModule(description, jsonPath, options.engine);
-  try {
-    module.loadStateDict(tensors);
-  } catch (e) {
-    module.dispose();
-    if (e instanceof SimdnetError) throw new SimdnetError(`${weightsPath}: ${e.message}`);
-    throw e;
-  }
+  // Decode (and so validate) the weights, and check them against the description, before building anything.
+  const { tensors } = decodeSafetensors(readBytes(weightsPath), weightsPath);
+  const module = buildWithWeights(description, tensors, { description: jsonPath, weights: weightsPath }, options.engine, options.maxBytes);
   return { module, description };
 }
 

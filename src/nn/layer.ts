@@ -1,4 +1,5 @@
 import { engineOption } from "../engine.js";
+import { checkPositiveInteger, optBoolean, optNumber } from "../validate.js";
 import { checkOptions, fail, SimdnetError } from "../errors.js";
 import type { Tensor } from "../tensor.js";
 import { Module, MODULE_OPTION_KEYS, sameShape, type ModuleOptions } from "./module.js";
@@ -17,6 +18,7 @@ export abstract class Layer extends Module {
   protected dx: Tensor | null = null;
   /** Scratch pointer (gemm/conv work) for the current shape, or 0. */
   protected work = 0;
+  private workBlock: Tensor | null = null;
 
   constructor(options: ModuleOptions, allowed: readonly string[], given: object | undefined, what: string) {
     checkOptions(`${what} options`, given, [...allowed, ...MODULE_OPTION_KEYS]);
@@ -45,11 +47,14 @@ export abstract class Layer extends Module {
 
   /** Allocates `bytes` of scratch (kept until the next shape change); no-op for 0. */
   protected allocWork(bytes: number): void {
-    this.work = bytes > 0 ? this.engine.allocator.alloc(bytes) : 0;
+    // Held as a tensor (not a bare block) so that a dropped layer's scratch is reclaimed too.
+    this.workBlock = bytes > 0 ? this.engine.empty([Math.ceil(bytes / 4)]) : null;
+    this.work = this.workBlock === null ? 0 : this.workBlock.ptr;
   }
 
   /** Checks dy against the last output and returns the dx buffer (allocating it on first use). */
   protected prepareBackward(dy: Tensor): Tensor {
+    this.checkLive("backward");
     if (this.x === null || this.out === null || this.inShape === null) {
       throw new SimdnetError(`${this.type} backward: expected a forward call first, got none`);
     }
@@ -63,7 +68,8 @@ export abstract class Layer extends Module {
     super.releaseActivations();
     if (this.dx !== null && !this.dx.isDisposed) this.dx.dispose();
     this.dx = null;
-    if (this.work !== 0) this.engine.allocator.release(this.work);
+    if (this.workBlock !== null && !this.workBlock.isDisposed) this.workBlock.dispose();
+    this.workBlock = null;
     this.work = 0;
     this.inShape = null;
     this.x = null;
@@ -80,10 +86,9 @@ export function checkRank(where: string, shape: readonly number[], rank: number,
   if (shape.length !== rank) fail(`${where} input shape`, `${expected} (${rank} dimensions)`, shape);
 }
 
-/** Validates a positive-integer constructor argument. */
+/** Validates a positive-integer constructor argument (see src/validate.ts). */
 export function checkPositiveInt(what: string, v: unknown): number {
-  if (typeof v !== "number" || !Number.isInteger(v) || v < 1) fail(what, "a positive integer", v);
-  return v;
+  return checkPositiveInteger(what, v);
 }
 
 /** Validates a number or [h, w] pair of integers ≥ min and returns [h, w]. */
@@ -94,18 +99,8 @@ export function pair(what: string, v: unknown, min: number): [number, number] {
   return fail(what, `an integer ≥ ${min} or a pair [h, w] of them`, v);
 }
 
-/** Validates an optional boolean option. */
-export function bool(what: string, v: unknown, dflt: boolean): boolean {
-  if (v === undefined) return dflt;
-  if (typeof v !== "boolean") fail(what, "true or false", v);
-  return v;
-}
+/** Validates an optional boolean option (see src/validate.ts). */
+export const bool = optBoolean;
 
-/** Validates an optional finite number option in [lo, hi] (hiOpen excludes hi). */
-export function num(what: string, v: unknown, dflt: number, lo = -Infinity, hi = Infinity, hiOpen = false): number {
-  if (v === undefined) return dflt;
-  if (typeof v !== "number" || !Number.isFinite(v) || v < lo || (hiOpen ? v >= hi : v > hi)) {
-    fail(what, `a finite number in [${lo}, ${hi}${hiOpen ? ")" : "]"}`, v);
-  }
-  return v;
-}
+/** Validates an optional finite number option in [lo, hi] (hiOpen excludes hi; see src/validate.ts). */
+export const num = optNumber;

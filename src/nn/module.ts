@@ -97,6 +97,17 @@ export class Parameter {
   }
 }
 
+/**
+ * What a layer will allocate at construction, computed from its arguments without allocating
+ * (see `planModule` in ./config.ts): parameter and buffer shapes by local name, and other floats.
+ */
+export interface StatePlan {
+  params: [string, number[]][];
+  buffers: [string, number[]][];
+  /** Floats of internal per-layer state that is not in the state dict (BatchNorm's saved statistics). */
+  scratch: number;
+}
+
 /** Options every layer accepts. */
 export interface ModuleOptions {
   /** Engine to allocate on; default `getEngine()` (await `init()` first). */
@@ -129,9 +140,25 @@ export abstract class Module {
   protected readonly ownBuffers: [string, Tensor][] = [];
   /** The output of the last forward (owned by this module), or null before the first one. */
   protected out: Tensor | null = null;
+  private disposed = false;
 
   constructor(options: ModuleOptions = {}) {
     this.engine = engineOption("engine", options.engine);
+  }
+
+  /** True once dispose() has run (or the engine was disposed): every method then throws. */
+  get isDisposed(): boolean {
+    return this.disposed || this.engine.isDisposed;
+  }
+
+  /**
+   * Throws `${type}.${what}: expected a live module, got a disposed ${type}` once dispose() has
+   * run: its blocks may already belong to a newer model, so a kernel call would corrupt that one.
+   * Every public method starts with it (forward and backward through checkTensor).
+   */
+  checkLive(what: string): void {
+    if (this.disposed) throw new SimdnetError(`${this.type}.${what}: expected a live module, got a disposed ${this.type} (dispose() was called)`);
+    if (this.engine.isDisposed) throw new SimdnetError(`${this.type}.${what}: expected a live module, got a ${this.type} of a disposed engine`);
   }
 
   /**
@@ -174,6 +201,7 @@ export abstract class Module {
 
   /** This module and all its descendants, depth first (PyTorch's modules()). */
   modules(): Module[] {
+    this.checkLive("modules");
     const out: Module[] = [this];
     for (const [, child] of this.children()) out.push(...child.modules());
     return out;
@@ -181,12 +209,14 @@ export abstract class Module {
 
   /** Sets every parameter gradient to zero (same as optimizer.zeroGrad() for these parameters). */
   zeroGrad(): void {
+    this.checkLive("zeroGrad");
     const k = this.engine.kernels;
     for (const p of this.parameters()) k.fill(p.grad.size, 0, p.grad.ptr);
   }
 
   /** Sets training mode (default true) on this module and its children; returns this. */
   train(mode = true): this {
+    this.checkLive(mode ? "train" : "eval");
     this.training = mode;
     for (const [, child] of this.children()) child.train(mode);
     return this;
@@ -204,6 +234,7 @@ export abstract class Module {
 
   /** Parameters with PyTorch key names ("weight", or "0.weight" inside Sequential). */
   namedParameters(prefix = ""): [string, Parameter][] {
+    this.checkLive("parameters");
     const out: [string, Parameter][] = [];
     for (const p of this.ownParams) out.push([prefix + p.name, p]);
     for (const [name, child] of this.children()) out.push(...child.namedParameters(`${prefix}${name}.`));
@@ -212,6 +243,7 @@ export abstract class Module {
 
   /** Non-trainable state tensors (running_mean, running_var) with PyTorch key names. */
   namedBuffers(prefix = ""): [string, Tensor][] {
+    this.checkLive("buffers");
     const out: [string, Tensor][] = [];
     for (const [name, t] of this.ownBuffers) out.push([prefix + name, t]);
     for (const [name, child] of this.children()) out.push(...child.namedBuffers(`${prefix}${name}.`));
@@ -235,6 +267,7 @@ export abstract class Module {
    * module in registration order, modules in order).
    */
   stateDict(): StateDict {
+    this.checkLive("stateDict");
     const out: StateDict = new Map();
     for (const [key, t] of this.stateEntries()) out.set(key, { shape: [...t.shape], data: t.f32.slice() });
     return out;
@@ -248,32 +281,9 @@ export abstract class Module {
    * shape or length mismatches, non-finite values).
    */
   loadStateDict(dict: StateDict | Record<string, StateTensor>): void {
-    // Without this, null throws a TypeError and a number reads as an empty dict ("missing key").
-    if (!(dict instanceof Map) && (dict === null || typeof dict !== "object" || Array.isArray(dict))) {
-      fail("loadStateDict dict", "a Map or an object of name → { shape, data }", dict);
-    }
+    this.checkLive("loadStateDict");
     const entries = this.stateEntries();
-    const given = dict instanceof Map ? dict : new Map(Object.entries(dict));
-    const known = new Set(entries.map(([k]) => k));
-    for (const key of given.keys()) {
-      if (!known.has(key) && !key.endsWith("num_batches_tracked")) {
-        failText(`loadStateDict key "${key}"`, `one of the model's keys (${[...known].join(", ")})`, "an unexpected key");
-      }
-    }
-    for (const [key, t] of entries) {
-      const v = given.get(key);
-      if (v === undefined) failText(`loadStateDict key "${key}"`, `a tensor of shape [${t.shape.join(", ")}]`, "nothing (missing key)");
-      if (v === null || typeof v !== "object" || !Array.isArray(v.shape)) {
-        fail(`loadStateDict "${key}"`, "{ shape: number[], data: Float32Array }", v);
-      }
-      const same = v.shape.length === t.shape.length && v.shape.every((d, i) => d === t.shape[i]);
-      if (!same) fail(`loadStateDict "${key}" shape`, `[${t.shape.join(", ")}]`, v.shape);
-      if (!(v.data instanceof Float32Array)) fail(`loadStateDict "${key}" data`, "a Float32Array", v.data);
-      if (v.data.length !== t.size) fail(`loadStateDict "${key}" data length`, `${t.size}`, v.data.length);
-      for (let i = 0; i < v.data.length; i++) {
-        if (!Number.isFinite(v.data[i]!)) fail(`loadStateDict "${key}" data[${i}]`, "a finite number", v.data[i]);
-      }
-    }
+    const given = checkStateDict(entries.map(([k, t]) => [k, t.shape]), dict);
     for (const [key, t] of entries) t.f32.set(given.get(key)!.data);
   }
 
@@ -288,10 +298,13 @@ export abstract class Module {
 
   /** Frees every tensor this module owns (parameters, buffers, activations). Using it afterwards throws. */
   dispose(): void {
+    this.checkLive("dispose");
     for (const p of this.ownParams) p.dispose();
     for (const [, t] of this.ownBuffers) if (!t.isDisposed) t.dispose();
     this.releaseActivations();
-    for (const [, child] of this.children()) child.dispose();
+    // A child disposed on its own earlier is skipped, not an error: the tree still gets freed.
+    for (const [, child] of this.children()) if (!child.disposed) child.dispose();
+    this.disposed = true;
   }
 
   /** Frees the per-shape activation/gradient/scratch buffers (subclasses extend). */
@@ -302,21 +315,42 @@ export abstract class Module {
 
   /** Registers a parameter of the given shape (data uninitialised, grad zero). */
   protected addParameter(name: string, shape: readonly number[]): Parameter {
-    const p = new Parameter(this.engine.empty(shape), this.engine.zeros(shape), name);
+    const data = this.allocating(() => this.engine.empty(shape));
+    const grad = this.allocating(() => this.engine.zeros(shape), data);
+    const p = new Parameter(data, grad, name);
     this.ownParams.push(p);
     return p;
   }
 
   /** Registers a buffer (running statistics) of the given shape filled with `value`. */
   protected addBuffer(name: string, shape: readonly number[], value: number): Tensor {
-    const t = this.engine.empty(shape);
+    const t = this.allocating(() => this.engine.empty(shape));
     t.f32.fill(value);
     this.ownBuffers.push([name, t]);
     return t;
   }
 
+  /**
+   * Runs a constructor allocation; when it fails (memory cannot grow), frees `pending` and every
+   * parameter and buffer registered so far before re-throwing: the half-built module is lost to
+   * the caller, so nobody else could free them.
+   */
+  protected allocating<T>(allocate: () => T, pending?: Tensor): T {
+    try {
+      return allocate();
+    } catch (e) {
+      if (pending !== undefined && !pending.isDisposed) pending.dispose();
+      for (const p of this.ownParams) p.dispose();
+      for (const [, t] of this.ownBuffers) if (!t.isDisposed) t.dispose();
+      this.ownParams.length = 0;
+      this.ownBuffers.length = 0;
+      throw e;
+    }
+  }
+
   /** Throws unless x is a live float32 tensor of this module's engine. */
   protected checkTensor(what: string, x: Tensor): void {
+    this.checkLive(what === "input" ? "forward" : "backward");
     if (!(x instanceof Tensor)) fail(`${this.type} ${what}`, "a Tensor", x);
     if (x.engine !== this.engine) {
       throw new SimdnetError(`${this.type} ${what}: expected a tensor of the module's engine (${this.engine.backend}), got a tensor of another engine (${x.engine.backend})`);
@@ -324,6 +358,44 @@ export abstract class Module {
     if (x.isDisposed) throw new SimdnetError(`${this.type} ${what}: expected a live tensor, got a disposed tensor`);
     if (x.dtype !== "float32") fail(`${this.type} ${what} dtype`, '"float32"', x.dtype);
   }
+}
+
+/**
+ * Validates a state dict against the expected keys and shapes (state-dict order) without touching
+ * any module: every key, shape, length and value (finite; BatchNorm running_var ≥ 0, since a
+ * negative variance turns later predictions into NaN). Returns the dict as a Map. Used by
+ * loadStateDict, and by model loading before the module is even built.
+ */
+export function checkStateDict(expected: readonly (readonly [string, readonly number[]])[], dict: unknown): Map<string, StateTensor> {
+  // Without this, null throws a TypeError and a number reads as an empty dict ("missing key").
+  if (!(dict instanceof Map) && (dict === null || typeof dict !== "object" || Array.isArray(dict))) {
+    fail("loadStateDict dict", "a Map or an object of name → { shape, data }", dict);
+  }
+  const given: Map<string, StateTensor> = dict instanceof Map ? dict : new Map(Object.entries(dict as object));
+  const known = new Set(expected.map(([k]) => k));
+  for (const key of given.keys()) {
+    if (!known.has(key) && !(typeof key === "string" && key.endsWith("num_batches_tracked"))) {
+      failText(`loadStateDict key "${String(key)}"`, `one of the model's keys (${[...known].join(", ")})`, "an unexpected key");
+    }
+  }
+  for (const [key, shape] of expected) {
+    const v = given.get(key);
+    if (v === undefined) failText(`loadStateDict key "${key}"`, `a tensor of shape [${shape.join(", ")}]`, "nothing (missing key)");
+    if (v === null || typeof v !== "object" || !Array.isArray(v.shape)) {
+      fail(`loadStateDict "${key}"`, "{ shape: number[], data: Float32Array }", v);
+    }
+    if (!sameShape(v.shape, shape)) fail(`loadStateDict "${key}" shape`, `[${shape.join(", ")}]`, v.shape);
+    if (!(v.data instanceof Float32Array)) fail(`loadStateDict "${key}" data`, "a Float32Array", v.data);
+    const size = shape.reduce((a, b) => a * b, 1);
+    if (v.data.length !== size) fail(`loadStateDict "${key}" data length`, `${size}`, v.data.length);
+    const variance = key === "running_var" || key.endsWith(".running_var");
+    for (let i = 0; i < v.data.length; i++) {
+      const x = v.data[i]!;
+      if (!Number.isFinite(x)) fail(`loadStateDict "${key}" data[${i}]`, "a finite number", x);
+      if (variance && x < 0) fail(`loadStateDict "${key}" data[${i}]`, "a variance ≥ 0", x);
+    }
+  }
+  return given;
 }
 
 /** True when two shapes are equal (cheap, no allocation: used on the hot path). */

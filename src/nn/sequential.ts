@@ -53,7 +53,9 @@ export class Sequential extends Module {
 
   /** Appends a layer; returns this. */
   add(layer: Module): this {
+    this.checkLive("add");
     if (!(layer instanceof Module)) fail(`Sequential layer ${this.layers.length}`, "a Module (Linear, Conv2d, ReLU, …)", layer);
+    if (layer.isDisposed) failText(`Sequential layer ${this.layers.length} (${layer.type})`, "a live module", `a disposed ${layer.type}`);
     if (layer.engine !== this.engine) {
       failText(`Sequential layer ${this.layers.length} (${layer.type}) engine`, `the engine of the first layer (${this.engine.backend})`, `another engine (${layer.engine.backend})`);
     }
@@ -114,6 +116,7 @@ export class Sequential extends Module {
 
   /** Runs backward through every layer in reverse; the first layer skips dx when inputGrad is false. */
   backward(dy: Tensor): Tensor {
+    this.checkLive("backward");
     let g = dy;
     if (this.layers.length > 0) this.layers[0]!.inputGrad = this.inputGrad;
     for (let i = this.layers.length - 1; i >= 0; i--) g = this.layers[i]!.backward(g);
@@ -133,6 +136,7 @@ export class Sequential extends Module {
    * (no batch dimension, like torchsummary): e.g. summary([3, 32, 32]).
    */
   summary(inputShape: readonly number[]): Summary {
+    this.checkLive("summary");
     shapeSize("summary inputShape", inputShape);
     let shape: number[] = [1, ...inputShape];
     const rows: SummaryRow[] = [];
@@ -153,6 +157,7 @@ export class Sequential extends Module {
   }
 
   config(): ModuleConfig {
+    this.checkLive("config");
     return { type: this.type, layers: this.layers.map((l) => l.config()) };
   }
 }
