@@ -5,8 +5,8 @@
 //
 // computed transposed, as dWᵀ[p][o]: a tile holds 4 taps p × 8 output channels o, and each step q
 // multiplies 4 broadcasts X_n(p, q) = x_n[c][oy + i·dH][ox + j·dW], loaded from x itself at
-// x_n + 4·(oy·inW + ox) + off[p], by two vectors of dy_n[o..o+7][q]. For that, dy_n is packed per
-// image into panels of 8 channels, the 8 values of one q adjacent (zeros past outC). The tiles
+// x_n + 4·(oy·inW + ox) + off[p], by two vectors of dy_n[o..o+7][q]. For that, 8 channels of dy_n
+// at a time are packed per image into a panel, the 8 values of one q adjacent (zeros past outC). The tiles
 // of a group of images accumulate in registers across the group and are added to a dWᵀ scratch,
 // which is added to dW once per call. Unlike the dot-product tiles of the im2col path (tileNT),
 // nothing depends on the output width: no row has a tail, and no lanes are summed at the end.
@@ -43,11 +43,15 @@ function panelWidth(outC: i32): i32 {
   return (outC + 7) & ~7;
 }
 
-/** Images per group: as many packed dy panels as fit GROUP_PANEL_BYTES (at least 1). */
+/**
+ * Images per group: as many 8-channel dy panels as fit GROUP_PANEL_BYTES (at least 1). It does
+ * not depend on outC, so a split of the channels between threads sums every dW element in the
+ * same groups as one call does (the same bits).
+ */
 // @ts-ignore: decorator
 @inline
-function groupOf(batch: i32, outC: i32, hw: i32): i32 {
-  const per = <f64>hw * <f64>panelWidth(outC) * 4;
+function groupOf(batch: i32, hw: i32): i32 {
+  const per = <f64>hw * 32;
   return <i32>Math.max(1, Math.min(<f64>batch, Math.floor(GROUP_PANEL_BYTES / Math.max(per, 1))));
 }
 
@@ -56,7 +60,7 @@ export function directFilterBytes(batch: i32, inC: i32, outC: i32, kH: i32, kW: 
   const ckk4 = Math.ceil(<f64>inC * <f64>kH * <f64>kW / 4) * 4;
   const hw = outH * outW;
   const ldt = <f64>panelWidth(outC);
-  return align64(ckk4 * 4) + align64(ckk4 * ldt * 4) + <f64>groupOf(batch, outC, hw) * align64(<f64>hw * ldt * 4);
+  return align64(ckk4 * 4) + align64(ckk4 * ldt * 4) + <f64>groupOf(batch, hw) * align64(<f64>hw * 32);
 }
 
 /**
@@ -127,7 +131,7 @@ export function conv2dBackwardFilterDirect(
   const offs = scratch;
   const dwt = offs + <usize>align64(<f64>ckk4 * 4);
   const panels = dwt + <usize>align64(<f64>ckk4 * <f64>ldt * 4);
-  const panelStride = <usize>align64(<f64>hw * <f64>ldt * 4);
+  const panelStride = <usize>align64(<f64>hw * 32);
   // Byte offset of X(p, ·) from x_n + 4·(oy·inW + ox); taps past ckk repeat tap 0 (never added to dW).
   for (let p = 0; p < ckk4; p++) {
     let v = 0;
@@ -140,30 +144,30 @@ export function conv2dBackwardFilterDirect(
   memory.fill(dwt, 0, <usize>ckk4 * <usize>ldt << 2);
   const xImage = <usize>(inC * inH * inW) << 2;
   const dyImage = <usize>(outC * hw) << 2;
-  const group = groupOf(batch, outC, hw);
+  const group = groupOf(batch, hw);
   for (let n0 = 0; n0 < batch; n0 += group) {
     const count = min(group, batch - n0);
-    // dy of each image into panels: panel b holds dy[8b + j][q] at 4·((b·hw + q)·8 + j).
-    for (let g = 0; g < count; g++) {
-      const src = dy + <usize>(n0 + g) * dyImage;
-      const dst = panels + <usize>g * panelStride;
-      for (let o = 0; o < ldt; o++) {
-        const b = o >> 3, j = o & 7;
-        let d = dst + ((<usize>b * <usize>hw * 8 + <usize>j) << 2);
-        if (o < outC) {
-          let s = src + (<usize>(o * hw) << 2);
-          for (let q = 0; q < hw; q++) { store<f32>(d, load<f32>(s)); s += 4; d += 32; }
-        } else {
-          for (let q = 0; q < hw; q++) { store<f32>(d, 0); d += 32; }
+    const xg = x + <usize>n0 * xImage;
+    for (let b = 0; b < ldt; b += 8) {
+      // Channels b..b+7 of each image's dy into a panel: dy[b + j][q] at 4·(q·8 + j), zeros past outC.
+      for (let g = 0; g < count; g++) {
+        const src = dy + <usize>(n0 + g) * dyImage;
+        const dst = panels + <usize>g * panelStride;
+        for (let j = 0; j < 8; j++) {
+          const o = b + j;
+          let d = dst + (<usize>j << 2);
+          if (o < outC) {
+            let s = src + (<usize>(o * hw) << 2);
+            for (let q = 0; q < hw; q++) { store<f32>(d, load<f32>(s)); s += 4; d += 32; }
+          } else {
+            for (let q = 0; q < hw; q++) { store<f32>(d, 0); d += 32; }
+          }
         }
       }
-    }
-    const xg = x + <usize>n0 * xImage;
-    for (let p = 0; p < ckk4; p += 4) {
-      const op = offs + (<usize>p << 2);
-      const o0 = <usize>load<i32>(op), o1 = <usize>load<i32>(op, 4), o2 = <usize>load<i32>(op, 8), o3 = <usize>load<i32>(op, 12);
-      for (let b = 0; b < ldt; b += 8) {
-        tile4x8(count, xg, xImage, o0, o1, o2, o3, panels + (<usize>(b * hw) << 2), panelStride, outH, outW, inW,
+      for (let p = 0; p < ckk4; p += 4) {
+        const op = offs + (<usize>p << 2);
+        const o0 = <usize>load<i32>(op), o1 = <usize>load<i32>(op, 4), o2 = <usize>load<i32>(op, 8), o3 = <usize>load<i32>(op, 12);
+        tile4x8(count, xg, xImage, o0, o1, o2, o3, panels, panelStride, outH, outW, inW,
           dwt + ((<usize>p * <usize>ldt + <usize>b) << 2), <usize>ldt, b + 4 < outC ? 1 : 0);
       }
     }

@@ -416,12 +416,12 @@ describe("conv2d stride-1 unpadded direct backward filter (CKK ≥ 64: no im2col
     for (let t = 0; t < 50; t++) {
       const kH = rnd.int(2, 5), kW = rnd.int(2, 5), dH = rnd.int(1, 2), dW = rnd.int(1, 2);
       const inC = Math.ceil(64 / (kH * kW)) + rnd.int(0, 4);
-      // Every 10th case: batch 12 of 17x17 outputs with 24 channels (27 KB of packed dy panels
-      // per image): the 256 KB group holds 9 images, so a second group continues into the same dW.
+      // Every 10th case: batch 30 of 17x17 outputs (9 KB of packed dy per 8-channel panel and
+      // image): the 256 KB group holds 28 images, so a second group continues into the same dW.
       const big = t % 10 === 0;
       const c = makeCase({
-        batch: big ? 12 : rnd.int(1, 3), inC, inH: dH * (kH - 1) + (big ? 17 : rnd.int(1, 17)), inW: dW * (kW - 1) + (big ? 17 : rnd.int(1, 17)),
-        outC: big ? 24 : rnd.int(1, 13), kH, kW, sH: 1, sW: 1, pH: 0, pW: 0, dH, dW, bias: rnd.next() < 0.5,
+        batch: big ? 30 : rnd.int(1, 3), inC, inH: dH * (kH - 1) + (big ? 17 : rnd.int(1, 17)), inW: dW * (kW - 1) + (big ? 17 : rnd.int(1, 17)),
+        outC: big ? rnd.int(1, 9) : rnd.int(1, 13), kH, kW, sH: 1, sW: 1, pH: 0, pW: 0, dH, dW, bias: rnd.next() < 0.5,
       });
       const n = sizes(c);
       const x = rnd.floats(n.x), dy = rnd.floats(n.y), dw0 = rnd.floats(n.w), db0 = c.bias ? rnd.floats(c.outC) : null;
@@ -431,6 +431,28 @@ describe("conv2d stride-1 unpadded direct backward filter (CKK ≥ 64: no im2col
         const context = `${e.backend} case ${t} ${JSON.stringify(c)}`;
         expectWithinSummationBound(got.dw, ref.dw, `${context} dw`);
         if (db0) expectWithinSummationBound(got.db!, ref.db, `${context} db`);
+      }
+    }
+  });
+
+  it("output channels split in blocks of 4 (the thread split) give the same bits as one call", async () => {
+    const rnd = new TestRandom(515);
+    for (const e of await allEngines()) {
+      for (const c of [NAMED_CASES["C1 conv2 32→32 3x3 on 13x13"]!, NAMED_CASES["C4 conv2 10→20 5x5 on 12x12"]!,
+        makeCase({ batch: 30, inC: 8, inH: 19, inW: 19, outC: 13, kH: 3, kW: 3, sH: 1, sW: 1, pH: 0, pW: 0, dH: 1, dW: 1, bias: true })]) {
+        const n = sizes(c), hw = c.outH * c.outW, ckk = c.inC * c.kH * c.kW;
+        const x = rnd.floats(n.x), dy = rnd.floats(n.y), dw0 = rnd.floats(n.w), db0 = rnd.floats(c.outC);
+        const whole = runBackwardFilter(e, c, x, dy, dw0, db0);
+        for (let r0 = 0; r0 < c.outC; r0 += 4) {
+          const r1 = Math.min(c.outC, r0 + 8);
+          const part = { ...c, outC: r1 - r0 };
+          const dyPart = new Float32Array(c.batch * (r1 - r0) * hw);
+          for (let b = 0; b < c.batch; b++) dyPart.set(dy.subarray((b * c.outC + r0) * hw, (b * c.outC + r1) * hw), b * (r1 - r0) * hw);
+          const got = runBackwardFilter(e, part, x, dyPart, dw0.slice(r0 * ckk, r1 * ckk), db0.slice(r0, r1));
+          const context = `${e.backend} channels ${r0}..${r1} of ${JSON.stringify(c)}`;
+          expect(Array.from(got.dw), context).toEqual(Array.from(whole.dw.subarray(r0 * ckk, r1 * ckk)));
+          expect(Array.from(got.db!), context).toEqual(Array.from(whole.db!.subarray(r0, r1)));
+        }
       }
     }
   });
