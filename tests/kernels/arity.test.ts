@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { relaxedWasmGzipBase64, simdWasmGzipBase64 } from "../../src/backend/wasm/embedded.js";
-import { embeddedWasm } from "../../src/backend/wasm/index.js";
+import { embeddedWasm, type EmbeddedWasm } from "../../src/backend/wasm/index.js";
 import { detectWasmFeatures } from "../../src/backend/wasm/features.js";
 import { KERNEL_NAMES } from "../../src/backend/names.js";
 import { testEngines } from "../helpers/engines.js";
@@ -12,8 +12,8 @@ const EXTRAS: Record<string, number> = { heapBase: 0, hasRelaxedSimd: 0, peakPro
  * The exports of one build, instantiated raw (no completeKernels), so that a kernel missing from
  * the module or an export that is neither a kernel nor a known extra shows up.
  */
-async function rawExports(gzipBase64: string, name: string): Promise<Record<string, unknown>> {
-  const bytes = await embeddedWasm(gzipBase64, name);
+async function rawExports(embedded: EmbeddedWasm, name: string): Promise<Record<string, unknown>> {
+  const bytes = await embeddedWasm(embedded, name);
   const memory = new WebAssembly.Memory({ initial: 1, maximum: 65536 });
   const { instance } = await WebAssembly.instantiate(bytes, { env: { memory, abort: () => undefined } });
   return instance.exports as Record<string, unknown>;
@@ -22,7 +22,7 @@ async function rawExports(gzipBase64: string, name: string): Promise<Record<stri
 describe("kernel ABI", () => {
   it("every WASM export has the arity of its JS reference, and every kernel is exported", async () => {
     const { js } = await testEngines();
-    const builds: [string, string][] = [["wasm-simd", simdWasmGzipBase64]];
+    const builds: [string, EmbeddedWasm][] = [["wasm-simd", simdWasmGzipBase64]];
     if (detectWasmFeatures().relaxedSimd) builds.push(["wasm-relaxed-simd", relaxedWasmGzipBase64]);
     for (const [name, gz] of builds) {
       const exports = await rawExports(gz, name);
