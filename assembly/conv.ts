@@ -8,25 +8,21 @@
 // The products are written here rather than through the general gemm because the operands are
 // already in the layouts the tiles want except W, which is packed once per call (not per image)
 // into the work buffer; the bias is the accumulators' start value; and K can be as small as 9
-// (1→32 3x3), where a general packing GEMM spends more time packing than multiplying.
+// (1→32 3x3), where a general packing GEMM spends more time packing than multiplying (measured:
+// gemm per image ran these layers at 0.58–0.87× of tileNN).
 // A 1x1 stride-1 unpadded convolution needs no im2col: x_n is its own column matrix.
-// Measured on the C1 layers (batch 32, relaxed-SIMD build, bench/cases/conv.ts): forward and
-// backward data 70–85 % of the peakProbe rate, backward filter 55–65 %; im2col/col2im are
-// ~10–20 % of the time for 32→32 3x3 on 13x13.
+// Two paths skip im2col by reading x in place through a table of per-tap offsets:
+//   - forward, stride 1, output rows a multiple of 8 wide (assembly/convdirect.ts);
+//   - backward filter, stride 1, unpadded, CKK ≥ 64 (assembly/convfilter.ts).
+// im2col alone was 17–29 % of the forward time and col2im 22–30 % of backward data on the C1/C4
+// layers (one core, relaxed build). Where the rows are not a multiple of 8 (C1's 26 and 11) the
+// im2col forward stays faster than the direct tiles, which would have to recompute overlapping
+// outputs; a direct backward data with the col2im folded into the tiles' stores measured only
+// 1.04–1.10× on C4 conv2 (0.34× with one input channel) and was not kept.
 
-// @ts-ignore: decorator
-@inline
-function madd(a: v128, b: v128, c: v128): v128 {
-  if (ASC_FEATURE_RELAXED_SIMD) return f32x4.relaxed_madd(a, b, c);
-  return f32x4.add(f32x4.mul(a, b), c);
-}
-
-// @ts-ignore: decorator
-@inline
-function hsum(v: v128): f32 {
-  const s = f32x4.add(v, v128.shuffle<f32>(v, v, 2, 3, 0, 1));
-  return f32x4.extract_lane(f32x4.add(s, v128.shuffle<f32>(s, s, 1, 0, 3, 2)), 0);
-}
+import { conv2dForwardDirect, directForward, directForwardBytes } from "./convdirect";
+import { conv2dBackwardFilterDirect, directFilter, directFilterBytes } from "./convfilter";
+import { hsum, madd, transpose4 } from "./math";
 
 /** First and one-past-last output index whose input coordinate o·stride + offset lies in [0, size). */
 // @ts-ignore: decorator
@@ -261,15 +257,18 @@ function tileNT(
 ): void {
   const kv = k & ~3;
   const la = <usize>lda << 2, lb = <usize>ldb << 2, lc = <usize>ldc << 2;
-  for (let i = 0; i < m; i += 3) {
-    const rows = min(m - i, 3);
-    const ra0 = a + <usize>i * la;
-    const ra1 = rows > 1 ? ra0 + la : ra0, ra2 = rows > 2 ? ra1 + la : ra1;
-    const c0 = c + <usize>i * lc;
-    for (let j = 0; j < n; j += 3) {
-      const cols = min(n - j, 3);
-      const rb0 = b + <usize>j * lb;
-      const rb1 = cols > 1 ? rb0 + lb : rb0, rb2 = cols > 2 ? rb1 + lb : rb1;
+  // Columns (rows of B) outer: the 3 B rows of a group stay in L1 while every row block of A
+  // streams past them; A (dy, outC rows) is the smaller operand and stays in L2. The other order
+  // re-read the group's column matrices (up to 1 MB) from L3 once per row block of A.
+  for (let j = 0; j < n; j += 3) {
+    const cols = min(n - j, 3);
+    const rb0 = b + <usize>j * lb;
+    const rb1 = cols > 1 ? rb0 + lb : rb0, rb2 = cols > 2 ? rb1 + lb : rb1;
+    for (let i = 0; i < m; i += 3) {
+      const rows = min(m - i, 3);
+      const ra0 = a + <usize>i * la;
+      const ra1 = rows > 1 ? ra0 + la : ra0, ra2 = rows > 2 ? ra1 + la : ra1;
+      const c0 = c + <usize>i * lc;
       let s00 = f32x4.splat(0), s01 = s00, s02 = s00, s10 = s00, s11 = s00, s12 = s00, s20 = s00, s21 = s00, s22 = s00;
       let t00: f32 = 0, t01: f32 = 0, t02: f32 = 0, t10: f32 = 0, t11: f32 = 0, t12: f32 = 0;
       let t20: f32 = 0, t21: f32 = 0, t22: f32 = 0;
@@ -313,13 +312,12 @@ function tileNT(
         if (cols > 2) store<f32>(r2, load<f32>(r2, 8) + t22, 8);
       }
     }
-    if (rowSums != 0) {
-      // The A rows this row of tiles just streamed are still in cache: sum them now (image by
-      // image, as the gradient of the bias) rather than in a later pass over all of A.
-      for (let r = 0; r < rows; r++) {
-        const at = rowSums + (<usize>(i + r) << 2);
-        for (let g = 0; g < images; g++) store<f32>(at, load<f32>(at) + rowSum(a + <usize>(i + r) * la + <usize>g * aImage, k));
-      }
+  }
+  if (rowSums != 0) {
+    // The bias gradient, image by image: A (dy of the group) is still in L2.
+    for (let i = 0; i < m; i++) {
+      const at = rowSums + (<usize>i << 2);
+      for (let g = 0; g < images; g++) store<f32>(at, load<f32>(at) + rowSum(a + <usize>i * la + <usize>g * aImage, k));
     }
   }
 }
@@ -451,16 +449,9 @@ function packRows4(rows: i32, k: i32, w: usize, out: usize): void {
     const w0 = w + <usize>r * rowBytes;
     let p = 0;
     for (; p + 4 <= k; p += 4) {
-      // 4x4 transpose: rows of W in, columns out.
+      // Rows of W in, columns out.
       const o = <usize>p << 2;
-      const r0 = v128.load(w0 + o), r1 = v128.load(w0 + rowBytes + o);
-      const r2 = v128.load(w0 + 2 * rowBytes + o), r3 = v128.load(w0 + 3 * rowBytes + o);
-      const t0 = v128.shuffle<f32>(r0, r1, 0, 4, 1, 5), t1 = v128.shuffle<f32>(r2, r3, 0, 4, 1, 5);
-      const t2 = v128.shuffle<f32>(r0, r1, 2, 6, 3, 7), t3 = v128.shuffle<f32>(r2, r3, 2, 6, 3, 7);
-      v128.store(dst, v128.shuffle<f32>(t0, t1, 0, 1, 4, 5));
-      v128.store(dst, v128.shuffle<f32>(t0, t1, 2, 3, 6, 7), 16);
-      v128.store(dst, v128.shuffle<f32>(t2, t3, 0, 1, 4, 5), 32);
-      v128.store(dst, v128.shuffle<f32>(t2, t3, 2, 3, 6, 7), 48);
+      transpose4(v128.load(w0 + o), v128.load(w0 + rowBytes + o), v128.load(w0 + 2 * rowBytes + o), v128.load(w0 + 3 * rowBytes + o), dst, 16);
       dst += 64;
     }
     for (; p < k; p++) {
@@ -539,12 +530,15 @@ export function conv2dWorkBytes(
   // Layout: [W packed in blocks of 4 rows (forward) or of 4 columns (backward data)]
   // [column matrices of one group of images (backward filter; one image for the others), unless pointwise].
   // f64 so that sizes beyond 4 GiB come back as numbers the caller can reject, not wrapped ints.
+  // The stride-1 forward (assembly/convdirect.ts) has a layout of its own in the same buffer.
   const ckk = <f64>inC * <f64>kH * <f64>kW;
   const blocks = Math.max(Math.ceil(<f64>outC / 4) * ckk, Math.ceil(ckk / 4) * <f64>outC);
   const packed = Math.ceil(blocks * 16 / 64) * 64;
-  if (isPointwise(kH, kW, strideH, strideW, padH, padW)) return packed;
+  const direct = directForward(strideH, strideW, outH, outW) ? packed + directForwardBytes(inC, inH, inW, outC, kH, kW, padH, padW) : 0;
+  const filter = directFilter(strideH, strideW, padH, padW, <i32>ckk) ? directFilterBytes(batch, inC, outC, kH, kW, outH, outW) : 0;
+  if (isPointwise(kH, kW, strideH, strideW, padH, padW)) return Math.max(packed, Math.max(direct, filter));
   const colBytes = ckk * <f64>outH * <f64>outW * 4;
-  return packed + <f64>groupImages(batch, colBytes) * colBytes;
+  return Math.max(packed + <f64>groupImages(batch, colBytes) * colBytes, Math.max(direct, filter));
 }
 
 export function conv2dForward(
@@ -558,6 +552,10 @@ export function conv2dForward(
   const packed = work;
   const colBuf = work + packedBytes(outC, ckk);
   packRows4(outC, ckk, w, packed);
+  if (directForward(strideH, strideW, outH, outW)) {
+    conv2dForwardDirect(batch, inC, inH, inW, outC, kH, kW, padH, padW, dilH, dilW, outH, outW, x, packed, bias, y, colBuf);
+    return;
+  }
   for (let n = 0; n < batch; n++) {
     const xn = x + (<usize>n * <usize>(inC * inH * inW) << 2);
     const yn = y + (<usize>n * <usize>(outC * hw) << 2);
@@ -600,6 +598,16 @@ export function conv2dBackwardFilter(
   const colBytes = <usize>ckk * <usize>hw * 4;
   const xImage = <usize>(inC * inH * inW) << 2;
   const dyImage = <usize>(outC * hw) << 2;
+  if (directFilter(strideH, strideW, padH, padW, ckk)) {
+    conv2dBackwardFilterDirect(batch, inC, inH, inW, outC, kH, kW, dilH, dilW, outH, outW, x, dy, dw, work);
+    if (db != 0) {
+      for (let o = 0; o < outC; o++) {
+        const at = db + (<usize>o << 2);
+        for (let n = 0; n < batch; n++) store<f32>(at, load<f32>(at) + rowSum(dy + <usize>n * dyImage + (<usize>(o * hw) << 2), hw));
+      }
+    }
+    return;
+  }
   const group = direct ? batch : groupImages(batch, <f64>colBytes);
   for (let n0 = 0; n0 < batch; n0 += group) {
     const count = min(group, batch - n0);

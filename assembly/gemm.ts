@@ -27,8 +27,9 @@
 // power-of-two leading dimension those lines alias to a few L1 sets (256² TN: 77 → 89 % of peak
 // once packed).
 
-const MR = 6;
-const NR = 8;
+import { madd, transpose4 } from "./math";
+import { MR, NR, panelRows, sixRows } from "./tiling";
+
 /** Depth of a k slice: a 6×KC A panel (6 KB) and an 8×KC B panel (8 KB) stay in L1 together. */
 const KC = 256;
 /** Rows of A per block: the packed MC×KC A block (72 KB) stays in L2 while B panels stream by. */
@@ -37,13 +38,6 @@ const MC = 72;
 const NC = 1024;
 /** Bytes of the edge-tile buffer at the start of `work` (one MR×NR tile, cache-line rounded). */
 const TILE_BYTES: usize = 256;
-
-// @ts-ignore: decorator
-@inline
-function madd(a: v128, b: v128, c: v128): v128 {
-  if (ASC_FEATURE_RELAXED_SIMD) return f32x4.relaxed_madd(a, b, c);
-  return f32x4.add(f32x4.mul(a, b), c);
-}
 
 // @ts-ignore: decorator
 @inline
@@ -197,27 +191,6 @@ function runTile(
 }
 
 /**
- * Rows of an mc-row block covered by 6-row panels; the rest (at most 8 rows) goes to 4-row panels,
- * chosen so that the block computes the fewest padding rows: remainder 1 or 2 → one 6-panel less
- * and two 4-panels (7 → 8, 8 → 8 rows), 3 or 4 → one 4-panel, 5 → one more 6-panel.
- */
-// @ts-ignore: decorator
-@inline
-function sixRows(mc: i32): i32 {
-  const q = mc / MR, r = mc - q * MR;
-  if (r == 5) return mc + 1;
-  if ((r == 1 || r == 2) && q > 0) return (q - 1) * MR;
-  return q * MR;
-}
-
-/** Panel height at row ir of a block whose first `six` rows are in 6-row panels. */
-// @ts-ignore: decorator
-@inline
-function panelRows(ir: i32, six: i32): i32 {
-  return ir < six ? MR : 4;
-}
-
-/**
  * Packs rows [0, mc) × columns [0, kc) of alpha·op(A) into panels of h rows (6 below row `six`,
  * 4 after it, see sixRows): the panel starting at row i0 holds, for each step p, the h values
  * alpha·op(A)(i0 + r, p) adjacently at dst + 4·(i0·kc + p·h + r); rows past mc are zeros.
@@ -244,19 +217,12 @@ function packA(mc: i32, kc: i32, a: usize, rs: usize, cs: usize, alpha: f32, six
         const x0 = f32x4.mul(v128.load(r0 + o), va), x1 = f32x4.mul(v128.load(r1 + o), va);
         const x2 = f32x4.mul(v128.load(r2 + o), va), x3 = f32x4.mul(v128.load(r3 + o), va);
         const x4 = f32x4.mul(v128.load(r4 + o), va), x5 = f32x4.mul(v128.load(r5 + o), va);
-        const t0 = v128.shuffle<f32>(x0, x1, 0, 4, 1, 5);
-        const t1 = v128.shuffle<f32>(x0, x1, 2, 6, 3, 7);
-        const t2 = v128.shuffle<f32>(x2, x3, 0, 4, 1, 5);
-        const t3 = v128.shuffle<f32>(x2, x3, 2, 6, 3, 7);
+        transpose4(x0, x1, x2, x3, d, MR << 2);
         const lo = v128.shuffle<f32>(x4, x5, 0, 4, 1, 5);
         const hi = v128.shuffle<f32>(x4, x5, 2, 6, 3, 7);
-        v128.store(d, v128.shuffle<f32>(t0, t2, 0, 1, 4, 5));
         v128.store64_lane(d, lo, 0, 16);
-        v128.store(d, v128.shuffle<f32>(t0, t2, 2, 3, 6, 7), 24);
         v128.store64_lane(d, lo, 1, 40);
-        v128.store(d, v128.shuffle<f32>(t1, t3, 0, 1, 4, 5), 48);
         v128.store64_lane(d, hi, 0, 64);
-        v128.store(d, v128.shuffle<f32>(t1, t3, 2, 3, 6, 7), 72);
         v128.store64_lane(d, hi, 1, 88);
         d += MR << 4;
       }
@@ -280,14 +246,7 @@ function packA(mc: i32, kc: i32, a: usize, rs: usize, cs: usize, alpha: f32, six
         const o = <usize>p << 2;
         const x0 = f32x4.mul(v128.load(r0 + o), va), x1 = f32x4.mul(v128.load(r1 + o), va);
         const x2 = f32x4.mul(v128.load(r2 + o), va), x3 = f32x4.mul(v128.load(r3 + o), va);
-        const t0 = v128.shuffle<f32>(x0, x1, 0, 4, 1, 5);
-        const t1 = v128.shuffle<f32>(x0, x1, 2, 6, 3, 7);
-        const t2 = v128.shuffle<f32>(x2, x3, 0, 4, 1, 5);
-        const t3 = v128.shuffle<f32>(x2, x3, 2, 6, 3, 7);
-        v128.store(d, v128.shuffle<f32>(t0, t2, 0, 1, 4, 5));
-        v128.store(d, v128.shuffle<f32>(t0, t2, 2, 3, 6, 7), 16);
-        v128.store(d, v128.shuffle<f32>(t1, t3, 0, 1, 4, 5), 32);
-        v128.store(d, v128.shuffle<f32>(t1, t3, 2, 3, 6, 7), 48);
+        transpose4(x0, x1, x2, x3, d, 16);
         d += 64;
       }
       for (; p < kc; p++) {
@@ -357,8 +316,8 @@ function packB(kc: i32, nc: i32, b: usize, rs: usize, cs: usize, dst: usize): vo
       let d = dst;
       for (; p + 4 <= kc; p += 4) {
         const o = <usize>p << 2;
-        transpose4(v128.load(q0 + o), v128.load(q1 + o), v128.load(q2 + o), v128.load(q3 + o), d);
-        transpose4(v128.load(q4 + o), v128.load(q5 + o), v128.load(q6 + o), v128.load(q7 + o), d + 16);
+        transpose4(v128.load(q0 + o), v128.load(q1 + o), v128.load(q2 + o), v128.load(q3 + o), d, NR << 2);
+        transpose4(v128.load(q4 + o), v128.load(q5 + o), v128.load(q6 + o), v128.load(q7 + o), d + 16, NR << 2);
         d += NR << 4;
       }
       for (; p < kc; p++) {
@@ -384,20 +343,6 @@ function packB(kc: i32, nc: i32, b: usize, rs: usize, cs: usize, dst: usize): vo
     }
     dst += <usize>kc * (NR << 2);
   }
-}
-
-/** Writes the 4×4 transpose of rows x0..x3 as four 4-float rows 32 bytes apart (NR-panel rows). */
-// @ts-ignore: decorator
-@inline
-function transpose4(x0: v128, x1: v128, x2: v128, x3: v128, d: usize): void {
-  const t0 = v128.shuffle<f32>(x0, x1, 0, 4, 1, 5);
-  const t1 = v128.shuffle<f32>(x0, x1, 2, 6, 3, 7);
-  const t2 = v128.shuffle<f32>(x2, x3, 0, 4, 1, 5);
-  const t3 = v128.shuffle<f32>(x2, x3, 2, 6, 3, 7);
-  v128.store(d, v128.shuffle<f32>(t0, t2, 0, 1, 4, 5));
-  v128.store(d, v128.shuffle<f32>(t0, t2, 2, 3, 6, 7), 32);
-  v128.store(d, v128.shuffle<f32>(t1, t3, 0, 1, 4, 5), 64);
-  v128.store(d, v128.shuffle<f32>(t1, t3, 2, 3, 6, 7), 96);
 }
 
 /** C = beta·C for an m×n block (beta = 0 writes zeros without reading). */

@@ -1,5 +1,7 @@
 // Vectorised elementary functions shared by the activation and loss kernels (f32x4 in, f32x4
-// out). Helpers only: assembly/index.ts does not re-export this file, so nothing here becomes a
+// out), and the SIMD building blocks every family uses (madd, hsum, the 4×4 transpose): one
+// definition each, so that no two kernels round a multiply-add or order a lane sum differently.
+// Helpers only: assembly/index.ts does not re-export this file, so nothing here becomes a
 // module export. All functions are pure (no state), as every kernel must be.
 
 /** a·b + c: fused in the relaxed-SIMD build, two rounded operations otherwise. */
@@ -12,10 +14,29 @@
   }
 }
 
-/** Sum of the four lanes. */
+/**
+ * Sum of the four lanes as (l0 + l1) + (l2 + l3): the order every kernel uses (activation, conv),
+ * so results that a test compares between kernels or paths are summed alike.
+ */
 // @ts-ignore: decorator
 @inline export function hsum(v: v128): f32 {
   return (f32x4.extract_lane(v, 0) + f32x4.extract_lane(v, 1)) + (f32x4.extract_lane(v, 2) + f32x4.extract_lane(v, 3));
+}
+
+/**
+ * Stores the 4×4 transpose of rows x0..x3: lane r of every row, as one vector, at d + r·stride
+ * bytes (stride 16: a dense 4×4 block; 24 or 32: the rows of a 6- or 8-wide packed panel).
+ */
+// @ts-ignore: decorator
+@inline export function transpose4(x0: v128, x1: v128, x2: v128, x3: v128, d: usize, stride: usize): void {
+  const t0 = v128.shuffle<f32>(x0, x1, 0, 4, 1, 5);
+  const t1 = v128.shuffle<f32>(x0, x1, 2, 6, 3, 7);
+  const t2 = v128.shuffle<f32>(x2, x3, 0, 4, 1, 5);
+  const t3 = v128.shuffle<f32>(x2, x3, 2, 6, 3, 7);
+  v128.store(d, v128.shuffle<f32>(t0, t2, 0, 1, 4, 5));
+  v128.store(d + stride, v128.shuffle<f32>(t0, t2, 2, 3, 6, 7));
+  v128.store(d + 2 * stride, v128.shuffle<f32>(t1, t3, 0, 1, 4, 5));
+  v128.store(d + 3 * stride, v128.shuffle<f32>(t1, t3, 2, 3, 6, 7));
 }
 
 /** Largest of the four lanes (NaN if any lane is NaN: wasm's f32.max propagates NaN). */

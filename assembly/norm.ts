@@ -9,6 +9,8 @@
 // walks the batch, computing the four channels' scalars in f64x2 lanes (the same f64 operations
 // as the one-channel path, so both paths give the same bits).
 
+import { madd } from "./math";
+
 // @ts-ignore: decorator
 @inline
 function lo64(v: v128): v128 {
@@ -32,13 +34,6 @@ function demote4(lo: v128, hi: v128): v128 {
 @inline
 function lanes2(v: v128): f64 {
   return f64x2.extract_lane(v, 0) + f64x2.extract_lane(v, 1);
-}
-
-// @ts-ignore: decorator
-@inline
-function madd(a: v128, b: v128, c: v128): v128 {
-  if (ASC_FEATURE_RELAXED_SIMD) return f32x4.relaxed_madd(a, b, c);
-  return f32x4.add(f32x4.mul(a, b), c);
 }
 
 // c − a·b

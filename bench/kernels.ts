@@ -179,9 +179,11 @@ async function timeIt(name: string, fn: () => void, time: number, stat: Stat, cl
 }
 
 /**
- * GFLOP/s of the peak probe of a WASM engine (see assembly/peak.ts): 12 accumulators, the
- * instruction mix of the 6×8 GEMM tile, nothing but L1 traffic. `iterations` sets the length of
- * one run (~0.4 ms at 200 000).
+ * GFLOP/s of the peak probe of a WASM engine (see assembly/peak.ts): the register-resident loop
+ * of its own build (relaxed: 12 FMA accumulators, the 6×8 GEMM tile's mix; plain: 10 mul+add
+ * accumulators, the most that fit V8's 15 xmm registers without a spill), nothing but L1
+ * traffic; both perform 96 flop per iteration. `iterations` sets the length of one run
+ * (~0.4 ms at 200 000).
  */
 async function peakOf(e: Engine, time: number, stat: Stat, clock: Clock, iterations = 200_000): Promise<number> {
   const probe = e.peakProbe;
@@ -234,11 +236,11 @@ export async function runKernelBench(families: readonly CaseFamily[], opts: Kern
   const peaks = new Map<BackendName, number>();
   for (const e of all) if (e.peakProbe) peaks.set(e.backend, await peakOf(e, Math.max(opts.time, 300), opts.stat, opts.clock));
   if (!opts.json) {
-    console.log(`peak probe (12 accumulators, 6×8-tile instruction mix): ${
+    console.log(`peak probe (spill-free multiply-add loop of each build: FMA relaxed, mul+add plain): ${
       [...peaks].map(([b, g]) => `${b} ${g.toFixed(1)} GFLOP/s`).join(", ")}`);
     console.log("Compute-bound cases re-run the probe right after each backend's timing, one probe run as long as one " +
-      "run of the case, and report % of that (load from other processes then moves both alike); JS is compared " +
-      "with the plain SIMD probe.");
+      "run of the case, and report % of that build's probe (load from other processes then moves both alike); JS is " +
+      "compared with the plain SIMD probe.");
     console.log(`ms/run = ${opts.stat} of tinybench's samples, ${opts.clock === "cpu" ? "CPU time of this process" : "wall-clock time"}. JS is timed only when a case's work is ≤ ${JS_WORK_LIMIT.toExponential(0)} flop (or 4-byte elements); "× JS" needs it.`);
   }
   const simdEngine = all.find((e) => e.backend === "wasm-simd") ?? null;

@@ -1,6 +1,7 @@
-// Conv cases: the layers of the reference CNNs (../shared EXPERIMENTS C1 at batch 32, C4 at
-// batch 64), each kernel the training step runs (conv1's backward data is skipped in training,
-// since nobody asks for the input batch's gradient, but is timed for completeness).
+// Conv cases: the layers of the reference CNNs (../shared EXPERIMENTS C1, C2 as in
+// examples/problems/c2.ts, C4) at batch 32 and 64, each kernel the training step runs (conv1's
+// backward data is skipped in training, since nobody asks for the input batch's gradient, but is
+// timed for completeness).
 import type { Engine } from "../../src/engine.js";
 import type { CaseRun, KernelCase } from "../kernels.js";
 
@@ -32,11 +33,15 @@ function convCase(label: string, s: Shape, kind: "fwd" | "bwd data" | "bwd filte
 
 const C1a: Shape = { batch: 32, inC: 1, inH: 28, inW: 28, outC: 32, k: 3 };
 const C1b: Shape = { batch: 32, inC: 32, inH: 13, inW: 13, outC: 32, k: 3 };
+const C2b: Shape = { batch: 32, inC: 32, inH: 13, inW: 13, outC: 64, k: 3 };
 const C4a: Shape = { batch: 64, inC: 1, inH: 28, inW: 28, outC: 10, k: 5 };
 const C4b: Shape = { batch: 64, inC: 10, inH: 12, inW: 12, outC: 20, k: 5 };
 
+// Every layer at batch 32 and 64 (issue 14 asks for both); C2's first layer is C1's.
 export const cases: KernelCase[] = [];
-for (const [label, s] of [["C1 conv1 1→32 3x3 28² b32", C1a], ["C1 conv2 32→32 3x3 13² b32", C1b],
-  ["C4 conv1 1→10 5x5 28² b64", C4a], ["C4 conv2 10→20 5x5 12² b64", C4b]] as const) {
-  for (const kind of ["fwd", "bwd data", "bwd filter"] as const) cases.push(convCase(label, s, kind));
+for (const [label, s] of [["C1 conv1 1→32 3x3 28²", C1a], ["C1 conv2 32→32 3x3 13²", C1b], ["C2 conv2 32→64 3x3 13²", C2b],
+  ["C4 conv1 1→10 5x5 28²", C4a], ["C4 conv2 10→20 5x5 12²", C4b]] as const) {
+  for (const batch of [32, 64]) {
+    for (const kind of ["fwd", "bwd data", "bwd filter"] as const) cases.push(convCase(`${label} b${batch}`, { ...s, batch }, kind));
+  }
 }

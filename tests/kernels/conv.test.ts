@@ -356,3 +356,104 @@ describe("conv2d adjoint and accumulate identities", () => {
     }
   });
 });
+
+describe("conv2d stride-1 direct forward (output rows a multiple of 8 wide: no im2col)", () => {
+  /** A stride-1 case whose output width is 8, 16 or 24 (the WASM forward reads x in place). */
+  function directCase(rnd: TestRandom): ConvCase {
+    const kH = rnd.int(1, 5), kW = rnd.int(1, 5), dH = rnd.int(1, 2), dW = rnd.int(1, 2), pH = rnd.int(0, 2), pW = rnd.int(0, 2);
+    const outW = 8 * rnd.int(1, 3), outH = rnd.int(1, 9);
+    return makeCase({
+      batch: rnd.int(1, 3), inC: rnd.int(1, 7), outC: rnd.int(1, 13), kH, kW, sH: 1, sW: 1, pH, pW, dH, dW,
+      inH: outH + dH * (kH - 1) - 2 * pH <= 0 ? 1 : outH + dH * (kH - 1) - 2 * pH,
+      inW: outW + dW * (kW - 1) - 2 * pW <= 0 ? 1 : outW + dW * (kW - 1) - 2 * pW,
+      bias: rnd.next() < 0.5,
+    });
+  }
+
+  it("120 random shapes (odd channel counts, padding, dilation) against the float64 reference", async () => {
+    const engines = await allEngines();
+    const rnd = new TestRandom(777);
+    let direct = 0;
+    for (let t = 0; t < 120; t++) {
+      const c = directCase(rnd);
+      if (c.outW % 8 === 0) direct++;
+      const seed = rnd.int(0, 2 ** 31);
+      for (const e of engines) {
+        const r = new TestRandom(seed);
+        const n = sizes(c);
+        const x = r.floats(n.x), w = r.floats(n.w), bias = c.bias ? r.floats(c.outC) : null;
+        expectWithinSummationBound(runForward(e, c, x, w, bias), refForward(c, x, w, bias), `${e.backend} case ${t} ${JSON.stringify(c)}`);
+      }
+    }
+    // Padding that exceeds the kernel reach changes the width; most cases must still take the path.
+    expect(direct).toBeGreaterThan(100);
+  });
+
+  it("a batch split into single images gives the same bits as one call (forward and backward data)", async () => {
+    const rnd = new TestRandom(4242);
+    for (const e of await allEngines()) {
+      for (const c of [NAMED_CASES["C4 conv2 10→20 5x5 on 12x12"]!, NAMED_CASES["C1 conv2 32→32 3x3 on 13x13"]!, { ...directCase(rnd), batch: 3 }]) {
+        const n = sizes(c);
+        const x = rnd.floats(n.x), w = rnd.floats(n.w), dy = rnd.floats(n.y), bias = c.bias ? rnd.floats(c.outC) : null;
+        const whole = runForward(e, c, x, w, bias), wholeDx = runBackwardData(e, c, dy, w);
+        const one = { ...c, batch: 1 };
+        const xi = n.x / c.batch, yi = n.y / c.batch;
+        for (let b = 0; b < c.batch; b++) {
+          const y = runForward(e, one, x.subarray(b * xi, (b + 1) * xi), w, bias);
+          expect(Array.from(y), `${e.backend} forward image ${b} ${JSON.stringify(c)}`).toEqual(Array.from(whole.subarray(b * yi, (b + 1) * yi)));
+          const dx = runBackwardData(e, one, dy.subarray(b * yi, (b + 1) * yi), w);
+          expect(Array.from(dx), `${e.backend} backward data image ${b}`).toEqual(Array.from(wholeDx.subarray(b * xi, (b + 1) * xi)));
+        }
+      }
+    }
+  });
+});
+
+describe("conv2d stride-1 unpadded direct backward filter (CKK ≥ 64: no im2col)", () => {
+  it("50 random shapes (odd widths and channel counts, dilation, several image groups) against the float64 reference", async () => {
+    const engines = await allEngines();
+    const rnd = new TestRandom(991);
+    for (let t = 0; t < 50; t++) {
+      const kH = rnd.int(2, 5), kW = rnd.int(2, 5), dH = rnd.int(1, 2), dW = rnd.int(1, 2);
+      const inC = Math.ceil(64 / (kH * kW)) + rnd.int(0, 4);
+      // Every 10th case: batch 30 of 17x17 outputs (9 KB of packed dy per 8-channel panel and
+      // image): the 256 KB group holds 28 images, so a second group continues into the same dW.
+      const big = t % 10 === 0;
+      const c = makeCase({
+        batch: big ? 30 : rnd.int(1, 3), inC, inH: dH * (kH - 1) + (big ? 17 : rnd.int(1, 17)), inW: dW * (kW - 1) + (big ? 17 : rnd.int(1, 17)),
+        outC: big ? rnd.int(1, 9) : rnd.int(1, 13), kH, kW, sH: 1, sW: 1, pH: 0, pW: 0, dH, dW, bias: rnd.next() < 0.5,
+      });
+      const n = sizes(c);
+      const x = rnd.floats(n.x), dy = rnd.floats(n.y), dw0 = rnd.floats(n.w), db0 = c.bias ? rnd.floats(c.outC) : null;
+      const ref = refBackwardFilter(c, x, dy, dw0, db0 ?? new Float32Array(c.outC));
+      for (const e of engines) {
+        const got = runBackwardFilter(e, c, x, dy, dw0, db0);
+        const context = `${e.backend} case ${t} ${JSON.stringify(c)}`;
+        expectWithinSummationBound(got.dw, ref.dw, `${context} dw`);
+        if (db0) expectWithinSummationBound(got.db!, ref.db, `${context} db`);
+      }
+    }
+  });
+
+  it("output channels split in blocks of 4 (the thread split) give the same bits as one call", async () => {
+    const rnd = new TestRandom(515);
+    for (const e of await allEngines()) {
+      for (const c of [NAMED_CASES["C1 conv2 32→32 3x3 on 13x13"]!, NAMED_CASES["C4 conv2 10→20 5x5 on 12x12"]!,
+        makeCase({ batch: 30, inC: 8, inH: 19, inW: 19, outC: 13, kH: 3, kW: 3, sH: 1, sW: 1, pH: 0, pW: 0, dH: 1, dW: 1, bias: true })]) {
+        const n = sizes(c), hw = c.outH * c.outW, ckk = c.inC * c.kH * c.kW;
+        const x = rnd.floats(n.x), dy = rnd.floats(n.y), dw0 = rnd.floats(n.w), db0 = rnd.floats(c.outC);
+        const whole = runBackwardFilter(e, c, x, dy, dw0, db0);
+        for (let r0 = 0; r0 < c.outC; r0 += 4) {
+          const r1 = Math.min(c.outC, r0 + 8);
+          const part = { ...c, outC: r1 - r0 };
+          const dyPart = new Float32Array(c.batch * (r1 - r0) * hw);
+          for (let b = 0; b < c.batch; b++) dyPart.set(dy.subarray((b * c.outC + r0) * hw, (b * c.outC + r1) * hw), b * (r1 - r0) * hw);
+          const got = runBackwardFilter(e, part, x, dyPart, dw0.slice(r0 * ckk, r1 * ckk), db0.slice(r0, r1));
+          const context = `${e.backend} channels ${r0}..${r1} of ${JSON.stringify(c)}`;
+          expect(Array.from(got.dw), context).toEqual(Array.from(whole.dw.subarray(r0 * ckk, r1 * ckk)));
+          expect(Array.from(got.db!), context).toEqual(Array.from(whole.db!.subarray(r0, r1)));
+        }
+      }
+    }
+  });
+});

@@ -8,8 +8,8 @@
  * `work` must hold conv2dWorkBytes(...) bytes (im2col/GEMM scratch, 4-byte aligned); its contents
  * on entry are ignored. The size is backend-specific: ask the same Kernels that will run the conv.
  * The scratch is bounded independently of the batch: kernels take the images one after another, or
- * (wasm backward filter) in groups whose column matrices fit a fixed budget, so it may grow with
- * small batches but never beyond that budget. Ask with the batch that will run.
+ * (wasm backward filter) in groups whose column matrices or packed dy panels fit a fixed budget, so
+ * it may grow with small batches but never beyond that budget. Ask with the batch that will run.
  */
 export interface ConvKernels {
   /** y = conv(x, w) (+ bias[outC] when bias ≠ 0). Overwrites y. */
