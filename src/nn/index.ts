@@ -7,6 +7,7 @@ export { BatchNorm1d, BatchNorm2d, type BatchNormOptions } from "./norm.js";
 export { ReLU, LeakyReLU, Sigmoid, Tanh, Softmax, LogSoftmax, type LeakyReLUOptions, type SoftmaxOptions } from "./activation.js";
 export { Identity, Flatten, Dropout, reseedDropout, type FlattenOptions, type DropoutOptions } from "./basic.js";
 export { Sequential, type Summary, type SummaryRow } from "./sequential.js";
+export { dropout } from "./functional.js";
 export { moduleFromConfig, MODULE_TYPES } from "./config.js";
 export {
   Loss, CrossEntropyLoss, NLLLoss, MSELoss, BCEWithLogitsLoss, lossFromConfig,
