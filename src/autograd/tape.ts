@@ -365,7 +365,8 @@ export function runBackward(tape: Tape, root: Tensor, seed: Tensor | null, stop:
   root.gradPass = pass;
   for (let i = node.index; i >= stop; i--) {
     const n = plan.nodes[i]!;
-    if (n.out!.gradPass !== pass) continue;
+    // A node whose op threw before making its output (bad arguments, caught by the caller) has none.
+    if (n.out === null || n.out.gradPass !== pass) continue;
     n.op.backward(n, tape);
   }
 }
