@@ -1,5 +1,5 @@
 import { fail } from "../errors.js";
-import { leakyRelu, relu, sigmoid, tanh } from "../autograd/ops/unary.js";
+import { gelu, leakyRelu, relu, sigmoid, tanh } from "../autograd/ops/unary.js";
 import { logSoftmax, softmax } from "../autograd/ops/reduce.js";
 import type { Tensor } from "../tensor.js";
 import { checkRank, expectShape, Layer, num } from "./layer.js";
@@ -135,5 +135,17 @@ export class LogSoftmax extends RowSoftmax {
   forward(x: Tensor): Tensor {
     this.checkInput(x);
     return logSoftmax(x, -1);
+  }
+}
+
+/** x·Φ(x), Φ the standard normal CDF (PyTorch nn.GELU, approximate="none"). */
+export class GELU extends Elementwise {
+  override readonly type = "GELU";
+  constructor(options: ModuleOptions = {}) {
+    super(options, [], "GELU");
+  }
+  forward(x: Tensor): Tensor {
+    this.checkInput(x);
+    return gelu(x);
   }
 }

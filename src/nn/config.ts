@@ -1,11 +1,13 @@
 import type { Engine } from "../engine.js";
 import { fail } from "../errors.js";
-import { LeakyReLU, LogSoftmax, ReLU, Sigmoid, Softmax, Tanh } from "./activation.js";
+import { GELU, LeakyReLU, LogSoftmax, ReLU, Sigmoid, Softmax, Tanh } from "./activation.js";
 import { Dropout, Flatten, Identity } from "./basic.js";
 import { Conv2d } from "./conv.js";
 import { Linear } from "./linear.js";
 import { failText, type Module, type ModuleConfig } from "./module.js";
-import { BatchNorm1d, BatchNorm2d } from "./norm.js";
+import { BatchNorm1d, BatchNorm2d, LayerNorm } from "./norm.js";
+import { Embedding } from "./embedding.js";
+import { ResidualBlock } from "./residual.js";
 import { AvgPool2d, MaxPool2d } from "./pool.js";
 import { Sequential } from "./sequential.js";
 
@@ -36,6 +38,10 @@ const BUILDERS: Record<string, Builder> = {
   Tanh: (c, e) => new Tanh(opts(c, [], e)),
   Softmax: (c, e) => new Softmax(opts(c, [], e)),
   LogSoftmax: (c, e) => new LogSoftmax(opts(c, [], e)),
+  GELU: (c, e) => new GELU(opts(c, [], e)),
+  LayerNorm: (c, e) => new LayerNorm(c["normalizedShape"] as number[], opts(c, ["normalizedShape"], e)),
+  Embedding: (c, e) => new Embedding(c["numEmbeddings"] as number, c["embeddingDim"] as number, opts(c, ["numEmbeddings", "embeddingDim"], e)),
+  ResidualBlock: (c, e) => new ResidualBlock(c["inChannels"] as number, c["outChannels"] as number, opts(c, ["inChannels", "outChannels"], e)),
   Sequential: (c, e) => {
     const layers = c["layers"];
     if (!Array.isArray(layers)) fail("Sequential config layers", "an array of layer configs", layers);

@@ -1,5 +1,5 @@
 import { fail } from "../errors.js";
-import { batchNorm, type BatchNormArgs } from "../autograd/ops/norm.js";
+import { batchNorm, layerNorm, type BatchNormArgs } from "../autograd/ops/norm.js";
 import type { Tensor } from "../tensor.js";
 import { bool, checkPositiveInt, expectShape, Layer, num } from "./layer.js";
 import type { ModuleConfig, ModuleOptions, Parameter } from "./module.js";
@@ -95,5 +95,70 @@ export class BatchNorm2d extends BatchNorm {
     const expected = expectShape(["N", this.numFeatures, "H", "W"]);
     if (inputShape.length !== 4 || inputShape[1] !== this.numFeatures) fail(`${where} input shape`, `${expected} (4 dimensions)`, inputShape);
     return [...inputShape];
+  }
+}
+
+/** Options of LayerNorm (PyTorch names and defaults). */
+export interface LayerNormOptions extends ModuleOptions {
+  /** Added to the variance (default 1e-5). */
+  eps?: number;
+  /** Learnable `weight` (1) and `bias` (0) of shape normalizedShape (default true). */
+  elementwiseAffine?: boolean;
+}
+
+/**
+ * Layer normalisation over the trailing `normalizedShape` dimensions (PyTorch nn.LayerNorm):
+ * input [..., ...normalizedShape], output the same shape; same in training and eval mode.
+ */
+export class LayerNorm extends Layer {
+  override readonly type = "LayerNorm";
+  readonly normalizedShape: number[];
+  readonly eps: number;
+  readonly elementwiseAffine: boolean;
+  readonly weight: Parameter | null;
+  readonly bias: Parameter | null;
+
+  constructor(normalizedShape: number | readonly number[], options: LayerNormOptions = {}) {
+    super(options, ["eps", "elementwiseAffine"], options, "LayerNorm");
+    const shape = typeof normalizedShape === "number" ? [normalizedShape] : normalizedShape;
+    if (!Array.isArray(shape) || shape.length === 0) fail("LayerNorm normalizedShape", "a positive integer or a non-empty array of them", normalizedShape);
+    shape.forEach((d, i) => checkPositiveInt(`LayerNorm normalizedShape[${i}]`, d));
+    this.normalizedShape = [...shape];
+    this.eps = num("LayerNorm eps", options.eps, 1e-5, 0);
+    this.elementwiseAffine = bool("LayerNorm elementwiseAffine", options.elementwiseAffine, true);
+    if (this.elementwiseAffine) {
+      this.weight = this.addParameter("weight", this.normalizedShape);
+      this.weight.data.f32.fill(1);
+      this.bias = this.addParameter("bias", this.normalizedShape);
+      this.bias.data.f32.fill(0);
+    } else {
+      this.weight = null;
+      this.bias = null;
+    }
+  }
+
+  override outputShape(inputShape: readonly number[], where: string = this.type): number[] {
+    const r = this.normalizedShape.length;
+    const tail = inputShape.slice(inputShape.length - r);
+    if (inputShape.length < r || tail.some((d, i) => d !== this.normalizedShape[i])) {
+      fail(`${where} input shape`, expectShape(["…", ...this.normalizedShape]), inputShape);
+    }
+    return [...inputShape];
+  }
+
+  /** Mean, variance, normalise, scale and shift: counted as 5 operations per element. */
+  override flops(inputShape: readonly number[]): number {
+    let n = 1;
+    for (const d of inputShape) n *= d;
+    return 5 * n;
+  }
+
+  forward(x: Tensor): Tensor {
+    this.checkInput(x);
+    return layerNorm(x, this.normalizedShape, this.weight === null ? null : this.weight.data, this.bias === null ? null : this.bias.data, this.eps);
+  }
+
+  override config(): ModuleConfig {
+    return { type: this.type, normalizedShape: [...this.normalizedShape], eps: this.eps, elementwiseAffine: this.elementwiseAffine };
   }
 }

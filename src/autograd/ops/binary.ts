@@ -29,7 +29,7 @@ export function broadcastShape(what: string, a: readonly number[], b: readonly n
   for (let i = 0; i < r; i++) {
     const da = a[a.length - r + i] ?? 1;
     const db = b[b.length - r + i] ?? 1;
-    if (da !== db && da !== 1 && db !== 1) fail(`${what} shapes`, `broadcastable shapes (equal or 1 per trailing dimension), ${showShape(a)} and ${showShape(b)} are not:`, b);
+    if (da !== db && da !== 1 && db !== 1) fail(`${what} b shape`, `a shape broadcastable with a ${showShape(a)} (equal or 1 in each trailing dimension)`, b);
     out.push(da === 1 ? db : da);
   }
   return out;
