@@ -142,10 +142,11 @@ export interface KernelResult {
 }
 
 async function engines(): Promise<Engine[]> {
-  const out = [await createEngine({ backend: "js" })];
+  // One thread: the kernel table compares builds core for core (bench/train.ts has the threaded rows).
+  const out = [await createEngine({ backend: "js", threads: 1 })];
   const f = detectWasmFeatures();
-  if (f.simd) out.push(await createEngine({ backend: "wasm-simd" }));
-  if (f.relaxedSimd) out.push(await createEngine({ backend: "wasm-relaxed-simd" }));
+  if (f.simd) out.push(await createEngine({ backend: "wasm-simd", threads: 1 }));
+  if (f.relaxedSimd) out.push(await createEngine({ backend: "wasm-relaxed-simd", threads: 1 }));
   return out;
 }
 

@@ -5,7 +5,8 @@
 // bench/cases/<family>.ts exporting `cases`.
 import { build } from "esbuild";
 import { spawnSync } from "node:child_process";
-import { existsSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { relaxedSimdNodeFlags } from "../scripts/node-flags.mjs";
+import { existsSync, readdirSync, rmSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -37,12 +38,9 @@ await build({
   packages: "external",
 });
 
-// Only a runtime that does not validate relaxed SIMD on its own gets the flag (Node 20 needs it).
-const relaxedWasm = join(root, "build", "simdnet-relaxed-simd.wasm");
-const needsFlag = existsSync(relaxedWasm)
-  ? !WebAssembly.validate(readFileSync(relaxedWasm))
-  : Number(process.versions.node.split(".")[0]) < 22;
-const flags = needsFlag ? ["--experimental-wasm-relaxed-simd"] : [];
+// Only a runtime that does not validate relaxed SIMD on its own gets the flag (Node 20 needs it;
+// Node ≥ 22 refuses it).
+const flags = relaxedSimdNodeFlags();
 let status = 1;
 try {
   const child = spawnSync(process.execPath, [...flags, ...process.execArgv, outfile, ...process.argv.slice(2)], { stdio: "inherit" });

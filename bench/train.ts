@@ -94,6 +94,12 @@ export const WORKLOADS: Workload[] = [
 export interface TrainingResult {
   workload: string;
   backend: BackendName;
+  /** Threads the engine ran the kernels on. */
+  threads: number;
+  /** Median ms per step by the wall clock alone (what threads shorten; CPU time adds up over threads). */
+  wallMsPerStep: number;
+  /** Wall-clock ms/step of the same backend on one thread over this row's (null on one thread). */
+  speedup: number | null;
   /** Median over the timed rounds of ms per training step (per round: min of wall clock and process CPU time). */
   msPerStep: number;
   /** Samples (images, points) per second. */
@@ -114,11 +120,22 @@ export interface TrainingResult {
   rounds: number;
 }
 
+/**
+ * js, and each WASM build on one thread and on the default thread count (the cores the runtime
+ * reports, or SIMDNET_THREADS) when that is more than one.
+ */
 async function engines(): Promise<Engine[]> {
-  const out = [await createEngine({ backend: "js" })];
+  const out = [await createEngine({ backend: "js", threads: 1 })];
   const f = detectWasmFeatures();
-  if (f.simd) out.push(await createEngine({ backend: "wasm-simd" }));
-  if (f.relaxedSimd) out.push(await createEngine({ backend: "wasm-relaxed-simd" }));
+  const names: BackendName[] = [];
+  if (f.simd) names.push("wasm-simd");
+  if (f.relaxedSimd) names.push("wasm-relaxed-simd");
+  for (const backend of names) {
+    out.push(await createEngine({ backend, threads: 1 }));
+    const many = await createEngine({ backend });
+    if (many.threads > 1) out.push(many);
+    else many.dispose();
+  }
   return out;
 }
 
@@ -175,7 +192,7 @@ function makeBatches(e: Engine, w: Workload): { x: Tensor; y: Tensor }[] {
 }
 
 /** Times one workload on one engine; returns ms/step (median of rounds) and the counts behind it. */
-function timeWorkload(e: Engine, w: Workload, quick: boolean): { ms: number; steps: number; rounds: number } {
+function timeWorkload(e: Engine, w: Workload, quick: boolean): { ms: number; wallMs: number; steps: number; rounds: number } {
   manualSeed(1);
   const { model, loss, optimizer } = w.build(e);
   // As PyTorch, nobody asks for the gradient of the input batch, so the first layer skips it.
@@ -208,16 +225,21 @@ function timeWorkload(e: Engine, w: Workload, quick: boolean): { ms: number; ste
     const rounds = quick ? 5 : 11;
     const steps = Math.max(1, Math.round(roundMs / Math.max(estimate, 1e-3)));
     const times: number[] = [];
+    const walls: number[] = [];
     for (let r = 0; r < rounds; r++) {
       const cpu0 = cpuMs();
       t0 = performance.now();
       for (let s = 0; s < steps; s++) step();
       // On a shared machine the wall clock also counts time spent descheduled; this process's
-      // CPU time does not (it can exceed the wall clock when V8's helper threads work, hence min).
-      times.push(Math.min(performance.now() - t0, cpuMs() - cpu0) / steps);
+      // CPU time does not (it can exceed the wall clock when V8's helper threads work, hence min;
+      // with worker threads it adds up over the threads, so min is then the wall clock).
+      const wall = performance.now() - t0;
+      walls.push(wall / steps);
+      times.push(Math.min(wall, cpuMs() - cpu0) / steps);
     }
     times.sort((a, b) => a - b);
-    return { ms: times[rounds >> 1]!, steps, rounds };
+    walls.sort((a, b) => a - b);
+    return { ms: times[rounds >> 1]!, wallMs: walls[rounds >> 1]!, steps, rounds };
   } finally {
     for (const b of batches) {
       b.x.dispose();
@@ -237,6 +259,32 @@ function cpuMs(): number {
   return (u.user + u.system) / 1000;
 }
 
+/** Wall-clock median ms of one 512³ GEMM (C = A·B) on an engine; W1 of issue 6 at each thread count (issue 10: ≥ 1.8× on 2 threads). */
+function timeGemm512(e: Engine, quick: boolean): number {
+  const n = 512;
+  const a = e.empty([n, n]), b = e.empty([n, n]), c = e.empty([n, n]);
+  a.data.fill(0.5);
+  b.data.fill(0.25);
+  const work = e.allocator.alloc(e.kernels.gemmWorkBytes(n, n, n));
+  const once = (): void => e.kernels.gemm(0, 0, n, n, n, 1, a.ptr, n, b.ptr, n, 0, c.ptr, n, work);
+  try {
+    for (let i = 0; i < 5; i++) once();
+    const times: number[] = [];
+    for (let r = 0; r < (quick ? 5 : 15); r++) {
+      const t0 = performance.now();
+      once();
+      times.push(performance.now() - t0);
+    }
+    times.sort((x, y) => x - y);
+    return times[times.length >> 1]!;
+  } finally {
+    e.allocator.release(work);
+    a.dispose();
+    b.dispose();
+    c.dispose();
+  }
+}
+
 const ORDER: BackendName[] = ["wasm-relaxed-simd", "wasm-simd", "js"];
 
 function fmtMs(ms: number): string {
@@ -249,10 +297,10 @@ function fmtSeconds(s: number): string {
 
 function printTable(w: Workload, rows: TrainingResult[]): void {
   const fixed = w.runSteps > 0;
-  const header = ["backend", "ms/step", w.id === "W5" ? "points/s" : "images/s",
+  const header = ["backend", "threads", "ms/step", "× 1 thread", w.id === "W5" ? "points/s" : "images/s",
     fixed ? `${w.runSteps / 1000}k steps (s)` : "MNIST epoch (s)", "× JS", "PyTorch* ms", "÷ PyTorch*", "target"];
   const body = rows.map((r) => [
-    r.backend, fmtMs(r.msPerStep), Math.round(r.samplesPerSecond).toLocaleString("en-US"),
+    r.backend, String(r.threads), fmtMs(r.msPerStep), r.speedup === null ? "—" : `${r.speedup.toFixed(2)}×`, Math.round(r.samplesPerSecond).toLocaleString("en-US"),
     fixed ? fmtSeconds(r.runSeconds!) : fmtSeconds(r.epochSeconds!),
     r.vsJs === null ? "—" : `${r.vsJs.toFixed(1)}×`,
     fixed ? `${(w.pytorchMs * w.runSteps / 1000).toFixed(1)} s` : String(w.pytorchMs),
@@ -263,6 +311,21 @@ function printTable(w: Workload, rows: TrainingResult[]): void {
   console.log(`\n${w.id}  ${w.title}`);
   console.log(line(header));
   for (const b of body) console.log(line(b));
+  for (const r of rows) {
+    if (r.speedup === null) continue;
+    const a = amdahl(r.speedup, r.threads);
+    console.log(`  ${r.backend} on ${r.threads} threads: parallel fraction ${a.fraction.toFixed(2)} (Amdahl), ` +
+      `projected ${a.projected.map((x) => `${x.cores} cores ${x.speedup.toFixed(2)}×`).join(", ")}`);
+  }
+}
+
+/**
+ * Amdahl's law from one measured speed-up S on N threads: the parallel fraction
+ * p = (1 − 1/S)/(1 − 1/N) (clamped to [0, 1]), and the speed-up 1/((1 − p) + p/n) it predicts on n cores.
+ */
+export function amdahl(speedup: number, threads: number): { fraction: number; projected: { cores: number; speedup: number }[] } {
+  const fraction = Math.min(1, Math.max(0, (1 - 1 / speedup) / (1 - 1 / threads)));
+  return { fraction, projected: [4, 8, 16].map((cores) => ({ cores, speedup: 1 / (1 - fraction + fraction / cores) })) };
 }
 
 /**
@@ -271,12 +334,23 @@ function printTable(w: Workload, rows: TrainingResult[]): void {
  */
 export async function runTrainingBench(args: TrainingBenchArgs): Promise<TrainingResult[]> {
   const all = await engines();
-  all.sort((a, b) => ORDER.indexOf(a.backend) - ORDER.indexOf(b.backend));
+  all.sort((a, b) => ORDER.indexOf(a.backend) - ORDER.indexOf(b.backend) || a.threads - b.threads);
   if (!args.json) {
     console.log("\nTraining steps (zeroGrad, forward, loss, backward, optimizer step; a pool of 64 random batches, zero-mean inputs with teacher labels (W5: make-moons), train mode).");
     console.log("W1 (GEMM) is in the kernel table. * PyTorch figures are quoted from issue 6 (PyTorch 1.13.1 + OpenBLAS,");
     console.log("  one thread, on the project machine), NOT measured here; run bench/peers for a side-by-side measurement.");
     console.log(`  ÷ PyTorch* = simdnet ms/step over that figure (issue 6 targets: W2–W4 ≤ 0.9, W5 ≤ 0.1)${args.quick ? "; --quick timing" : ""}.`);
+    console.log("  × 1 thread = wall-clock ms/step of the same build on one thread over this row's (threads: issue 10).");
+  }
+  if (!args.json && (!args.filter || "W1 GEMM".includes(args.filter))) {
+    console.log("\nW1  GEMM 512³ (C = A·B), wall-clock median per product");
+    for (const e of all.filter((x) => x.backend !== "js")) {
+      const ms = timeGemm512(e, args.quick);
+      const one = all.find((x) => x.backend === e.backend && x.threads === 1);
+      const base = e.threads > 1 && one ? timeGemm512(one, args.quick) : null;
+      console.log(`${e.backend.padEnd(18)} ${String(e.threads).padStart(2)} thread(s)  ${ms.toFixed(2).padStart(7)} ms  ` +
+        `${(2 * 512 ** 3 / ms / 1e6).toFixed(1).padStart(6)} GFLOP/s${base === null ? "" : `  ${(base / ms).toFixed(2)}× 1 thread (same run)`}`);
+    }
   }
   const results: TrainingResult[] = [];
   for (const w of WORKLOADS) {
@@ -285,7 +359,7 @@ export async function runTrainingBench(args: TrainingBenchArgs): Promise<Trainin
     for (const e of all) {
       const t = timeWorkload(e, w, args.quick);
       rows.push({
-        workload: w.id, backend: e.backend, msPerStep: t.ms, samplesPerSecond: (w.batch * 1000) / t.ms,
+        workload: w.id, backend: e.backend, threads: e.threads, wallMsPerStep: t.wallMs, speedup: null, msPerStep: t.ms, samplesPerSecond: (w.batch * 1000) / t.ms,
         epochSeconds: w.runSteps > 0 ? null : (Math.ceil(MNIST_TRAIN / w.batch) * t.ms) / 1000,
         runSeconds: w.runSteps > 0 ? (w.runSteps * t.ms) / 1000 : null,
         vsJs: null, pytorchMsFromIssue: w.pytorchMs, ofPytorch: t.ms / w.pytorchMs, target: w.target,
@@ -294,9 +368,14 @@ export async function runTrainingBench(args: TrainingBenchArgs): Promise<Trainin
     }
     const js = rows.find((r) => r.backend === "js");
     for (const r of rows) if (js) r.vsJs = js.msPerStep / r.msPerStep;
+    for (const r of rows) {
+      const one = rows.find((o) => o.backend === r.backend && o.threads === 1);
+      if (r.threads > 1 && one) r.speedup = one.wallMsPerStep / r.wallMsPerStep;
+    }
     results.push(...rows);
     if (!args.json) printTable(w, rows);
   }
   if (args.json) console.log(JSON.stringify({ training: results }, null, 2));
+  for (const e of all) e.dispose();
   return results;
 }

@@ -4,9 +4,11 @@ import { Allocator, MemoryViews } from "./backend/memory.js";
 import { shapeSize } from "./backend/shapes.js";
 import { relaxedWasmGzipBase64, simdWasmGzipBase64 } from "./backend/wasm/embedded.js";
 import { detectWasmFeatures, type WasmFeatures } from "./backend/wasm/features.js";
+import { relaxedSimdHint } from "./backend/wasm/hints.js";
 import { embeddedWasm, instantiateKernels, WasmInflateUnavailable, type WasmSource } from "./backend/wasm/index.js";
+import { startThreads, threadsOption, type Threads } from "./backend/threads/index.js";
 import { checkOptions, fail, SimdnetError } from "./errors.js";
-import { Tensor, type DType } from "./tensor.js";
+import { reclaimWhenDropped, Tensor, type DType } from "./tensor.js";
 
 /** Options of createEngine / init. */
 export interface EngineOptions {
@@ -21,10 +23,20 @@ export interface EngineOptions {
    * whose Content-Security-Policy forbids compiling inline bytes): URLs or bytes per build.
    */
   wasm?: { simd?: WasmSource; relaxedSimd?: WasmSource };
+  /**
+   * Threads that run the WASM kernels (the calling thread and threads − 1 workers sharing the
+   * engine's memory): a positive integer. Default: the cores the runtime reports
+   * (`os.availableParallelism()`, `navigator.hardwareConcurrency`); the environment variable
+   * SIMDNET_THREADS, when set, overrides the default. Where shared memory or workers are
+   * impossible (a page that is not cross-origin isolated, a runtime without SharedArrayBuffer,
+   * a CSP that forbids blob: workers) the engine runs on one thread and says why in `fallback`.
+   * Results are bit-identical for every thread count. The js backend runs on one thread.
+   */
+  threads?: number;
 }
 
 const BACKENDS: readonly string[] = ["auto", "wasm-relaxed-simd", "wasm-simd", "js"];
-const OPTION_KEYS = ["backend", "wasm"];
+const OPTION_KEYS = ["backend", "wasm", "threads"];
 
 function envBackend(): string | undefined {
   const proc = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process;
@@ -46,7 +58,7 @@ function unavailable(name: BackendName, features: WasmFeatures): never {
     ? "WebAssembly"
     : !features.simd
       ? "WebAssembly SIMD"
-      : "WebAssembly relaxed SIMD (Node 20 enables it with --experimental-wasm-relaxed-simd)";
+      : `WebAssembly relaxed SIMD (${relaxedSimdHint()})`;
   throw new SimdnetError(`backend: expected a backend this runtime supports, got "${name}" (the runtime lacks ${lacks})`);
 }
 
@@ -55,35 +67,101 @@ function unavailable(name: BackendName, features: WasmFeatures): never {
  * backends) can live in one process; tensors belong to the engine that made them.
  */
 export class Engine {
-  /** The memory every tensor of this engine lives in. */
-  readonly memory: WebAssembly.Memory;
-  /** Typed views of `memory` that survive its growth. */
-  readonly views: MemoryViews;
-  /** The host-side allocator over `memory`. */
-  readonly allocator: Allocator;
+  // Held privately so that dispose() can drop them (the memory is then the GC's to reclaim) and
+  // every later use through the getters below refuses with a named error.
+  private liveMemory: WebAssembly.Memory | null;
+  private liveViews: MemoryViews | null;
+  private liveAllocator: Allocator | null;
+  private liveKernels: Kernels | null;
+  /** Threads that run the kernels (1 = the calling thread only). */
+  readonly threads: number;
+  /**
+   * Why the engine runs on fewer threads or a slower backend than asked or than the runtime
+   * validates (e.g. a CSP refused to compile WASM, a page without cross-origin isolation has
+   * no SharedArrayBuffer); null when nothing was passed over.
+   */
+  readonly fallback: string | null;
+  private readonly pool: Threads["pool"];
 
   private constructor(
     /** The backend in use. */
     readonly backend: BackendName,
-    /** The raw kernels (pointer ABI; see src/backend/kernels.ts). */
-    readonly kernels: Kernels,
+    kernels: Kernels,
     memory: WebAssembly.Memory,
     heapBase: number,
     /** Kernels this backend does not implement (empty in a complete build). */
     readonly missingKernels: readonly string[],
     /** Runs the register-resident SIMD multiply-add probe (WASM backends only). */
     readonly peakProbe: ((iterations: number) => number) | null,
-    /** Why 'auto' passed over a faster backend the runtime validates (e.g. a CSP refused to compile WASM); null when it did not. */
-    readonly fallback: string | null,
+    fallback: string | null,
+    threads: Threads | null,
+    views: MemoryViews,
+    allocator: Allocator,
   ) {
-    this.memory = memory;
-    this.views = new MemoryViews(memory);
-    this.allocator = new Allocator(memory, heapBase);
+    this.liveKernels = kernels;
+    this.liveMemory = memory;
+    this.liveViews = views;
+    this.liveAllocator = allocator;
+    this.threads = threads?.count ?? 1;
+    this.pool = threads?.pool ?? null;
+    const reasons = [fallback, threads?.fallback ?? null].filter((r): r is string => r !== null);
+    this.fallback = reasons.length > 0 ? reasons.join("; ") : null;
+    void heapBase;
+  }
+
+  /** The memory every tensor of this engine lives in. */
+  get memory(): WebAssembly.Memory {
+    return this.liveMemory ?? this.refuse("memory");
+  }
+
+  /** Typed views of `memory` that survive its growth. */
+  get views(): MemoryViews {
+    return this.liveViews ?? this.refuse("views");
+  }
+
+  /** The host-side allocator over `memory`. */
+  get allocator(): Allocator {
+    return this.liveAllocator ?? this.refuse("allocator");
+  }
+
+  /** The raw kernels (pointer ABI; see src/backend/kernels.ts). */
+  get kernels(): Kernels {
+    return this.liveKernels ?? this.refuse("kernels");
+  }
+
+  /** True once dispose() has run. */
+  get isDisposed(): boolean {
+    return this.liveMemory === null;
+  }
+
+  /** Throws `engine.${what}: expected a live engine, got a disposed engine` after dispose(). */
+  checkLive(what: string): void {
+    if (this.liveMemory === null) this.refuse(what);
+  }
+
+  private refuse(what: string): never {
+    throw new SimdnetError(`engine.${what}: expected a live engine, got a disposed ${this.backend} engine`);
+  }
+
+  /**
+   * Ends the engine's worker threads and drops its memory, allocator and kernels (the GC
+   * reclaims them once nothing else holds them). Every later call on the engine, or on its
+   * tensors, modules and optimizers, throws a SimdnetError; a second dispose() too.
+   */
+  dispose(): void {
+    this.checkLive("dispose");
+    this.pool?.dispose();
+    this.liveKernels = null;
+    this.liveViews = null;
+    this.liveAllocator = null;
+    this.liveMemory = null;
+    if (defaultEngine === this) defaultEngine = null;
   }
 
   /** Creates an engine; see EngineOptions. */
   static async create(options: EngineOptions = {}): Promise<Engine> {
     checkOptions("createEngine options", options, OPTION_KEYS);
+    threadsOption(options.threads);
     let requested: string = options.backend ?? "auto";
     if (requested === "auto") requested = envBackend() ?? "auto";
     if (!BACKENDS.includes(requested)) fail("backend", `one of ${BACKENDS.map((b) => `"${b}"`).join(", ")}`, requested);
@@ -100,47 +178,66 @@ export class Engine {
     const chain: BackendName[] = [];
     if (features.relaxedSimd) chain.push("wasm-relaxed-simd");
     if (features.simd) chain.push("wasm-simd");
-    let fallback: string | null = null;
+    const refused: string[] = [];
+    const fallback = () => (refused.length === 0 ? null : refused.join("; "));
     for (const name of chain) {
       try {
-        return await Engine.build(name, options, fallback);
+        return await Engine.build(name, options, fallback());
       } catch (e) {
         // Embedded bytes are known-good, so a compile error there is the embedder's refusal;
         // bytes the caller supplied may simply be wrong, and that must not turn into js quietly.
         const supplied = name === "wasm-relaxed-simd" ? options.wasm?.relaxedSimd : options.wasm?.simd;
         if (supplied !== undefined || !isCompileRefusal(e)) throw e;
-        fallback = `${name} could not be compiled (${(e as Error).message})`;
+        // One line: embedders' messages may end in (or contain) a newline.
+        refused.push(`${name} could not be compiled (${String((e as Error).message).replace(/\s+/g, " ").trim()})`);
       }
     }
-    return Engine.build("js", options, fallback);
+    return Engine.build("js", options, fallback());
   }
 
   private static async build(name: BackendName, options: EngineOptions, fallback: string | null): Promise<Engine> {
-    // 65536 pages = 4 GiB, the wasm32 limit; memory grows on demand from one page.
-    const memory = new WebAssembly.Memory({ initial: 1, maximum: 65536 });
     if (name === "js") {
+      // 65536 pages = 4 GiB, the wasm32 limit; memory grows on demand from one page.
+      const memory = new WebAssembly.Memory({ initial: 1, maximum: 65536 });
       const views = new MemoryViews(memory);
       const { kernels, missing } = createJsKernels(views);
-      return new Engine(name, kernels, memory, 64, missing, null, fallback);
+      const threads = options.threads !== undefined && options.threads > 1
+        ? { count: 1, pool: null, fallback: "threads: the js backend runs on one thread" }
+        : null;
+      return new Engine(name, kernels, memory, 64, missing, null, fallback, threads, views, new Allocator(memory, 64));
     }
     const source = name === "wasm-relaxed-simd"
       ? options.wasm?.relaxedSimd ?? await embeddedWasm(relaxedWasmGzipBase64, name)
       : options.wasm?.simd ?? await embeddedWasm(simdWasmGzipBase64, name);
-    const set = await instantiateKernels(source, memory, name);
-    return new Engine(name, set.kernels, memory, set.heapBase, set.missing, set.peakProbe, fallback);
+    const threads = await startThreads(options.threads, (memory) => instantiateKernels(source, memory, name));
+    const { set, memory } = threads;
+    const views = new MemoryViews(memory);
+    const allocator = new Allocator(memory, threads.heapBase);
+    const kernels = threads.wrap(views, allocator);
+    return new Engine(name, kernels, memory, threads.heapBase, set.missing, set.peakProbe, fallback, threads, views, allocator);
+  }
+
+  /** Test hook: ends worker thread `index` abruptly (as a crash would); the next threaded kernel call then throws. */
+  killWorkerForTest(index: number): void {
+    if (this.pool === null) throw new SimdnetError("killWorkerForTest: expected an engine with worker threads, got one thread");
+    this.pool.killWorker(index);
   }
 
   /** Allocates an uninitialised tensor of the given shape. */
   empty(shape: readonly number[], dtype: DType = "float32"): Tensor {
+    this.checkLive("empty");
     // Untyped callers (plain JS, JSON) could pass "float64": kernels would read it as float32.
     if (dtype !== "float32" && dtype !== "int32") fail("tensor dtype", '"float32" or "int32"', dtype);
     const size = shapeSize("shape", shape);
     const ptr = this.allocator.alloc(size * 4);
-    return new Tensor(this, [...shape], dtype, ptr, size);
+    const t = new Tensor(this, [...shape], dtype, ptr, size);
+    reclaimWhenDropped(t, this.allocator);
+    return t;
   }
 
   /** A tensor of zeros. */
   zeros(shape: readonly number[], dtype: DType = "float32"): Tensor {
+    this.checkLive("zeros");
     const t = this.empty(shape, dtype);
     t.data.fill(0);
     return t;
@@ -151,6 +248,7 @@ export class Engine {
    * rejected for float32 data, naming the first bad index; int32 data must be integers.
    */
   tensor(data: Float32Array | Int32Array | readonly number[], shape: readonly number[], dtype?: DType): Tensor {
+    this.checkLive("tensor");
     const type: DType = dtype ?? (data instanceof Int32Array ? "int32" : "float32");
     const size = shapeSize("shape", shape);
     if (data === null || typeof data !== "object" || typeof (data as ArrayLike<number>).length !== "number") {
@@ -181,6 +279,7 @@ export class Engine {
    * a: m×k (or k×m with transA), b: k×n (or n×k with transB).
    */
   matmul(a: Tensor, b: Tensor, options: { transA?: boolean; transB?: boolean } = {}): Tensor {
+    this.checkLive("matmul");
     checkOptions("matmul options", options, ["transA", "transB"]);
     this.checkOwn("matmul a", a);
     this.checkOwn("matmul b", b);
@@ -229,6 +328,7 @@ export async function init(options?: EngineOptions): Promise<Engine> {
 export function engineOption(what: string, engine: unknown): Engine {
   if (engine === undefined) return getEngine();
   if (!(engine instanceof Engine)) fail(what, "an Engine (from createEngine or init)", engine);
+  if (engine.isDisposed) throw new SimdnetError(`${what}: expected a live Engine, got a disposed ${engine.backend} engine`);
   return engine;
 }
 

@@ -2,6 +2,31 @@ import type { Node } from "./autograd/tape.js";
 import type { Engine } from "./engine.js";
 import { SimdnetError } from "./errors.js";
 
+/** The block of a tensor that owns memory, and the allocator it came from. */
+interface OwnedBlock {
+  allocator: { release(ptr: number): void };
+  ptr: number;
+}
+
+/**
+ * Returns the blocks of tensors that became unreachable without dispose() (a model, optimizer or
+ * tensor the caller forgot) to their allocator, so forgotten objects do not keep WASM memory
+ * forever. dispose() stays the prompt way and unregisters. The held value names the allocator,
+ * not the tensor, so the registry itself keeps nothing alive but the allocator.
+ */
+const reclaim = typeof FinalizationRegistry === "undefined" ? null : new FinalizationRegistry<OwnedBlock>((block) => {
+  try {
+    block.allocator.release(block.ptr);
+  } catch {
+    // Nothing to report from a finalizer: the block is gone either way.
+  }
+});
+
+/** Registers `t` (which owns `ptr`, allocated from `allocator`) for reclamation when it is dropped undisposed. */
+export function reclaimWhenDropped(t: Tensor, allocator: OwnedBlock["allocator"]): void {
+  reclaim?.register(t, { allocator, ptr: t.ptr }, t);
+}
+
 /** Element types a tensor can hold: f32 for values, i32 for labels and indices. */
 export type DType = "float32" | "int32";
 
@@ -46,9 +71,9 @@ export class Tensor {
     this.size = size;
   }
 
-  /** True once dispose() has run. */
+  /** True once dispose() (or the engine's dispose()) has run. */
   get isDisposed(): boolean {
-    return this.disposed;
+    return this.disposed || this.engine.isDisposed;
   }
 
   /** Bytes of element data. */
@@ -56,8 +81,10 @@ export class Tensor {
     return this.size * 4;
   }
 
-  private check(op: string): void {
-    if (this.disposed) throw new SimdnetError(`tensor.${op}: expected a live tensor, got one already disposed (shape [${this.shape.join(", ")}])`);
+  /** Throws `tensor.${what}: expected a live tensor, got …` after dispose() or the engine's dispose(). */
+  checkLive(what: string): void {
+    if (this.disposed) throw new SimdnetError(`tensor.${what}: expected a live tensor, got one already disposed (shape [${this.shape.join(", ")}])`);
+    if (this.engine.isDisposed) throw new SimdnetError(`tensor.${what}: expected a live tensor, got a tensor of a disposed engine (shape [${this.shape.join(", ")}])`);
   }
 
   /**
@@ -65,7 +92,7 @@ export class Tensor {
    * again after any allocation rather than keeping it.
    */
   get data(): Float32Array | Int32Array {
-    this.check("data");
+    this.checkLive("data");
     const buffer = this.engine.memory.buffer;
     if (this.view === null || this.viewBuffer !== buffer) {
       this.view = this.dtype === "float32"
@@ -89,7 +116,8 @@ export class Tensor {
 
   /** Frees the memory. Using the tensor afterwards, or disposing twice, throws. */
   dispose(): void {
-    this.check("dispose");
+    this.checkLive("dispose");
+    reclaim?.unregister(this);
     this.disposed = true;
     this.view = null;
     this.viewBuffer = null;
@@ -100,7 +128,7 @@ export class Tensor {
 
   /** The single value of a one-element tensor as a number (PyTorch's `item()`). */
   item(): number {
-    this.check("item");
+    this.checkLive("item");
     if (this.size !== 1) throw new SimdnetError(`tensor.item: expected a one-element tensor, got shape [${this.shape.join(", ")}]`);
     return this.data[0]!;
   }
@@ -112,7 +140,7 @@ export class Tensor {
    * reuses this step's buffers.
    */
   backward(grad?: Tensor): void {
-    this.check("backward");
+    this.checkLive("backward");
     methods().backward(this, grad);
   }
 

@@ -7,10 +7,12 @@
 //
 // PyTorch runs with the settings of issue 6: one thread (torch.set_num_threads(1),
 // OPENBLAS_NUM_THREADS=1) and glibc's malloc thresholds raised so big tensors are not returned
-// to the OS at every step.
+// to the OS at every step; then again with N threads (N = the cores Node reports; issue 10), beside
+// simdnet's rows on N threads (bench/train.ts runs each build on 1 and N threads).
 import { build } from "esbuild";
 import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
+import { availableParallelism } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -53,10 +55,13 @@ if (simdnet.error) throw new Error(`simdnet training bench failed: ${simdnet.err
 const canImportTorch = (py) => spawnSync(py, ["-c", "import torch"], { stdio: "ignore" }).status === 0;
 const python = process.env.PYTHON ?? ["python3", "/usr/bin/python3"].find(canImportTorch) ?? "python3";
 console.log(`PyTorch (${python}) …`);
-const pytorch = runJson(python, [join(here, "pytorch.py"), "--json", ...common], {
-  OPENBLAS_NUM_THREADS: "1", OMP_NUM_THREADS: "1", MKL_NUM_THREADS: "1",
+const torchRun = (threads) => runJson(python, [join(here, "pytorch.py"), "--json", "--threads", String(threads), ...common], {
+  OPENBLAS_NUM_THREADS: String(threads), OMP_NUM_THREADS: String(threads), MKL_NUM_THREADS: String(threads),
   GLIBC_TUNABLES: "glibc.malloc.mmap_threshold=4294967295:glibc.malloc.trim_threshold=4294967295",
 });
+const pytorch = torchRun(1);
+const cores = Number(process.env.SIMDNET_THREADS ?? availableParallelism());
+const pytorchN = cores > 1 ? torchRun(cores) : { error: "one core" };
 
 console.log("TF.js …");
 const tfjsInstalled = existsSync(join(here, "node_modules", "@tensorflow", "tfjs"));
@@ -66,13 +71,20 @@ const tfjs = !tfjsInstalled
 
 const ms = (list, workload, key, value) => list?.find((r) => r.workload === workload && r[key] === value);
 const workloads = [...new Set(simdnet.training.map((r) => r.workload))];
+const one = (list) => list?.filter((r) => (r.threads ?? 1) === 1);
+const many = (list) => list?.filter((r) => (r.threads ?? 1) > 1).map((r) => ({ ...r, msPerStep: r.wallMsPerStep ?? r.msPerStep }));
 const columns = [
-  ["simdnet relaxed", (w) => ms(simdnet.training, w, "backend", "wasm-relaxed-simd")],
-  ["simdnet simd", (w) => ms(simdnet.training, w, "backend", "wasm-simd")],
+  ["simdnet relaxed", (w) => ms(one(simdnet.training), w, "backend", "wasm-relaxed-simd")],
+  ["simdnet simd", (w) => ms(one(simdnet.training), w, "backend", "wasm-simd")],
   ["simdnet js", (w) => ms(simdnet.training, w, "backend", "js")],
   ["PyTorch", (w) => ms(pytorch.results, w, "peer", "pytorch")],
   ["TF.js wasm", (w) => ms(tfjs.results, w, "peer", "tfjs-wasm")],
   ["TF.js cpu", (w) => ms(tfjs.results, w, "peer", "tfjs-cpu")],
+];
+// N threads: simdnet's best build on N threads and PyTorch with torch.set_num_threads(N), both by the wall clock.
+const threaded = [
+  [`simdnet ×${cores}`, (w) => ms(many(simdnet.training), w, "backend", "wasm-relaxed-simd") ?? ms(many(simdnet.training), w, "backend", "wasm-simd")],
+  [`PyTorch ×${cores}`, (w) => ms(pytorchN.results, w, "peer", "pytorch")],
 ];
 const fmt = (r) => (r === undefined ? "—" : r.error ? "cannot train" : r.msPerStep < 1 ? r.msPerStep.toFixed(3) : r.msPerStep.toFixed(2));
 const best = (w) => columns[0][1](w) ?? columns[1][1](w);
@@ -89,6 +101,18 @@ console.log(`\nTraining step, one process per framework, one after another on th
 console.log("÷ peer = simdnet's best build ms/step over the peer's (below 1: simdnet is faster; issue 6 targets ÷ PyTorch ≤ 0.9, W5 ≤ 0.1).");
 console.log(line(header));
 for (const b of body) console.log(line(b));
+if (cores > 1) {
+  const tHeader = ["ms/step", ...threaded.map((c) => c[0]), `÷ PyTorch ×${cores}`];
+  const tBody = workloads.map((w) => {
+    const a = threaded[0][1](w), b = threaded[1][1](w);
+    return [w, fmt(a), fmt(b), a && b && !b.error ? (a.msPerStep / b.msPerStep).toFixed(2) : "—"];
+  });
+  const tw = tHeader.map((h, i) => Math.max(h.length, ...tBody.map((b) => b[i].length)));
+  console.log(`\nOn ${cores} threads (wall clock; issue 10 targets W3, W4 ÷ PyTorch ×2 ≤ 0.9):`);
+  console.log(tHeader.map((c, i) => (i === 0 ? c.padEnd(tw[i]) : c.padStart(tw[i]))).join("  "));
+  for (const b of tBody) console.log(b.map((c, i) => (i === 0 ? c.padEnd(tw[i]) : c.padStart(tw[i]))).join("  "));
+  if (pytorchN.error) console.log(`PyTorch ×${cores}: ${pytorchN.error}`);
+}
 if (pytorch.error) console.log(`PyTorch: ${pytorch.error}`);
 else console.log(`PyTorch ${pytorch.version}, ${pytorch.threads} thread(s)`);
 if (tfjs.error) console.log(`TF.js: ${tfjs.error}`);

@@ -12,20 +12,12 @@ import type { Sequential } from "../../src/nn/sequential.js";
 import { stats, type Trainer } from "./lib.js";
 import { runMnist } from "./mnist.js";
 import { lenet } from "./nets.js";
-import { lineChart, writeFigure, writeJson, type LinePoint } from "./plot.js";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { FIGURES, lineChart, writeFigure, writeJson, type LinePoint } from "./plot.js";
+import { histogramChart, panelOrder, panelTitle, type TensorRecord } from "./c4-figures.js";
 
-/** Statistics of one tensor at one iteration. */
-interface Record {
-  step: number;
-  name: string;
-  kind: "weight" | "bias" | "activation";
-  min: number;
-  max: number;
-  mean: number;
-  std: number;
-  /** Counts in 20 equal bins from min to max. */
-  histogram: number[];
-}
+type Record = TensorRecord;
 
 function histogram(v: Float32Array, min: number, max: number, bins = 20): number[] {
   const h = new Array<number>(bins).fill(0);
@@ -43,6 +35,7 @@ function record(step: number, name: string, kind: Record["kind"], v: Float32Arra
 }
 
 const every = 100;
+const fromJson = process.argv.includes("--from-json");
 const result = await runMnist({
   id: "c4",
   title: "LeNet: Conv(1→10,5) MaxPool2 ReLU Conv(10→20,5) MaxPool2 ReLU Linear(320,50) ReLU Dropout(0.5) Linear(50,10) LogSoftmax; NLL; Adam 1e-3; batch 32",
@@ -63,36 +56,30 @@ const result = await runMnist({
 });
 
 const partial = process.argv.includes("--limit") || process.argv.includes("--epochs") ? "-partial" : "";
-// Compact columns (one array per record) keep the file near 0.5 MB instead of 1.2 MB.
-console.log("wrote", writeJson(`c4-stats${partial}`, {
-  seed: result.seed, every,
-  columns: ["step", "name", "kind", "min", "max", "mean", "std", "histogram (20 equal bins from min to max)"],
-  records: records.map((r) => [r.step, r.name, r.kind, r.min, r.max, r.mean, r.std, r.histogram]),
-}, false));
-
-// Histograms of every tensor at the first, a middle and the last recorded iteration.
-const steps = [...new Set(records.map((r) => r.step))];
-const shown = [steps[0]!, steps[Math.floor(steps.length / 2)]!, steps[steps.length - 1]!];
-const hist: LinePoint[] = [];
-for (const r of records) {
-  if (!shown.includes(r.step) || r.kind === "bias") continue;
-  const total = r.histogram.reduce((a, b) => a + b, 0);
-  const w = (r.max - r.min) / r.histogram.length;
-  r.histogram.forEach((c, i) => hist.push({ x: r.min + (i + 0.5) * w, y: c / total, series: `iteration ${r.step}`, facet: `${r.name}` }));
+if (fromJson) {
+  // `--from-json`: redraw the statistics figures from the committed record, without training.
+  const saved = JSON.parse(readFileSync(join(FIGURES, "c4-stats.json"), "utf8")) as { records: [number, string, Record["kind"], number, number, number, number, number[]][] };
+  for (const [step, name, kind, min, max, mean, std, hist] of saved.records) records.push({ step, name, kind, min, max, mean, std, histogram: hist });
+} else {
+  // Compact columns (one array per record) keep the file near 0.5 MB instead of 1.2 MB.
+  console.log("wrote", writeJson(`c4-stats${partial}`, {
+    seed: result.seed, every,
+    columns: ["step", "name", "kind", "min", "max", "mean", "std", "histogram (20 equal bins from min to max)"],
+    records: records.map((r) => [r.step, r.name, r.kind, r.min, r.max, r.mean, r.std, r.histogram]),
+  }, false));
 }
-console.log("wrote", await writeFigure(`c4-histograms${partial}`, lineChart(hist, {
-  title: `C4: histograms of weights and activations (20 bins between min and max; seed ${result.seed})`,
-  xTitle: "value", yTitle: "fraction", columns: 4, independentY: true, width: 200, height: 130, points: true,
-})));
+
+console.log("wrote", await writeFigure(`c4-histograms${partial}`, histogramChart(records, result.seed)));
 for (const kind of ["weight", "bias", "activation"] as const) {
   const data: LinePoint[] = [];
   for (const r of records) {
     if (r.kind !== kind) continue;
-    data.push({ x: r.step, y: r.mean, series: "mean", facet: r.name });
-    data.push({ x: r.step, y: r.mean + r.std, series: "mean + std", facet: r.name });
-    data.push({ x: r.step, y: r.mean - r.std, series: "mean − std", facet: r.name });
-    data.push({ x: r.step, y: r.min, series: "min", facet: r.name });
-    data.push({ x: r.step, y: r.max, series: "max", facet: r.name });
+    const facet = panelTitle(r, records);
+    data.push({ x: r.step, y: r.mean, series: "mean", facet });
+    data.push({ x: r.step, y: r.mean + r.std, series: "mean + std", facet });
+    data.push({ x: r.step, y: r.mean - r.std, series: "mean − std", facet });
+    data.push({ x: r.step, y: r.min, series: "min", facet });
+    data.push({ x: r.step, y: r.max, series: "max", facet });
   }
   console.log(
     "wrote",
@@ -101,6 +88,7 @@ for (const kind of ["weight", "bias", "activation"] as const) {
       lineChart(data, {
         title: `C4: ${kind} statistics every ${every} iterations (seed ${result.seed})`,
         xTitle: "iteration", yTitle: kind, columns: 4, independentY: true, width: 200, height: 130,
+        facetOrder: panelOrder(records.filter((r) => r.kind === kind)),
       }),
     ),
   );

@@ -5,6 +5,8 @@
  * @module
  */
 
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { loadMnistSync } from "../../src/data/mnist-node.js";
 import { DataLoader } from "../../src/data/loader.js";
 import { augmentation, randomShift } from "../../src/data/augment.js";
@@ -16,8 +18,8 @@ import { Adam } from "../../src/optim/adam.js";
 import { RMSprop } from "../../src/optim/rmsprop.js";
 import { CosineAnnealingLR } from "../../src/optim/scheduler.js";
 import type { Optimizer } from "../../src/optim/optimizer.js";
-import { args, engine, numArg, seconds, Trainer, type Metrics, type StepHook } from "./lib.js";
-import { lineChart, writeFigure, writeJson, type LinePoint } from "./plot.js";
+import { args, argmax, engine, numArg, seconds, Trainer, type Metrics, type StepHook } from "./lib.js";
+import { FIGURES, lineChart, TRACE_SERIES, writeFigure, writeJson, type LinePoint } from "./plot.js";
 
 /** MNIST train and test sets as [n, 1, 28, 28] floats in [0, 1]. */
 export interface MnistData {
@@ -85,7 +87,16 @@ export interface MnistResult {
   epochs: { epoch: number; train: Metrics; test: Metrics; seconds: number; lr: number }[];
   testAccuracy: number;
   seconds: number;
+  /**
+   * Running means of the training loss and accuracy over the last {@link TRACE_WINDOW} batches, every
+   * {@link TRACE_EVERY} batches; x in fractional epochs. Absent in records written before it existed.
+   */
+  trace?: { epoch: number[]; loss: number[]; accuracy: number[] };
 }
+
+/** Batches per point of the loss trace, and the window of its running mean. */
+export const TRACE_EVERY = 25;
+export const TRACE_WINDOW = 100;
 
 /**
  * Trains the run with the seed from `--seed` (default 1); `--epochs`, `--limit` (training
@@ -93,6 +104,12 @@ export interface MnistResult {
  */
 export async function runMnist(run: MnistRun, argv = process.argv.slice(2)): Promise<MnistResult> {
   const opts = args(argv);
+  // `--from-json`: redraw the figure from the committed record, without training.
+  if (opts["from-json"] !== undefined) {
+    const record = JSON.parse(readFileSync(join(FIGURES, `${run.id}.json`), "utf8")) as MnistResult;
+    console.log("wrote", await writeFigure(`${run.id}-curves`, curves(run.id, record)));
+    return record;
+  }
   const seed = numArg(opts, "seed", 1);
   const epochs = numArg(opts, "epochs", run.epochs);
   const shift = numArg(opts, "shift", run.shift ?? 0);
@@ -116,12 +133,40 @@ export async function runMnist(run: MnistRun, argv = process.argv.slice(2)): Pro
   });
   const params = model.numParameters();
   console.log(`${run.id}: ${run.title}; ${params} parameters; seed ${seed}; ${epochs} epochs; ${train.n} training images${normalize ? " (standardised)" : ""}; backend ${eng.backend}`);
-  const hook = run.onStep?.(trainer);
-  const result: MnistResult = { id: run.id, seed, params, backend: eng.backend, epochs: [], testAccuracy: NaN, seconds: 0 };
+  const userHook = run.onStep?.(trainer);
+  const trace = { epoch: [] as number[], loss: [] as number[], accuracy: [] as number[] };
+  const recent = new Float64Array(TRACE_WINDOW);
+  const recentAcc = new Float64Array(TRACE_WINDOW);
+  const batches = Math.ceil(train.n / (run.batchSize ?? 32));
+  let epochIndex = 0;
+  let inEpoch = 0;
+  const hook: StepHook = (step, value, batch) => {
+    // The batch's accuracy from the training forward's output (logits or log-probabilities).
+    const out = trainer.model.output!.f32;
+    const k = out.length / batch.size;
+    let correct = 0;
+    for (let i = 0; i < batch.size; i++) if (argmax(out, i * k, k) === batch.y[i]) correct++;
+    recent[(step - 1) % TRACE_WINDOW] = value;
+    recentAcc[(step - 1) % TRACE_WINDOW] = correct / batch.size;
+    inEpoch++;
+    if (step % TRACE_EVERY === 0) {
+      const n = Math.min(step, TRACE_WINDOW);
+      let sum = 0;
+      let acc = 0;
+      for (let i = 0; i < n; i++) { sum += recent[i]!; acc += recentAcc[i]!; }
+      trace.epoch.push(Number((epochIndex + inEpoch / batches).toFixed(4)));
+      trace.loss.push(Number((sum / n).toPrecision(4)));
+      trace.accuracy.push(Number((acc / n).toPrecision(4)));
+    }
+    userHook?.(step, value, batch);
+  };
+  const result: MnistResult = { id: run.id, seed, params, backend: eng.backend, epochs: [], testAccuracy: NaN, seconds: 0, trace };
   const t0 = performance.now();
   for (let e = 1; e <= epochs; e++) {
     const te = performance.now();
     const usedLr = optimizer.lr;
+    epochIndex = e - 1;
+    inEpoch = 0;
     const tr = trainer.trainEpoch(loader, hook);
     scheduler?.step();
     const ts = trainer.evaluate(test.images, test.labels);
@@ -147,9 +192,20 @@ export async function runMnist(run: MnistRun, argv = process.argv.slice(2)): Pro
   return result;
 }
 
-/** Loss and accuracy per epoch, train and test, as one faceted chart. */
+/**
+ * Loss and accuracy per epoch, train and test, as one faceted chart; the loss panel also draws
+ * the per-batch running training loss when the record has it (so a one-epoch run is a curve, not
+ * two lone dots).
+ */
 export function curves(id: string, r: MnistResult): ReturnType<typeof lineChart> {
   const data: LinePoint[] = [];
+  const t = r.trace;
+  if (t !== undefined) {
+    for (let i = 0; i < t.epoch.length; i++) {
+      data.push({ x: t.epoch[i]!, y: t.loss[i]!, series: TRACE_SERIES, facet: "loss" });
+      data.push({ x: t.epoch[i]!, y: t.accuracy[i]!, series: TRACE_SERIES, facet: "accuracy" });
+    }
+  }
   for (const e of r.epochs) {
     data.push({ x: e.epoch, y: e.train.loss, series: "train", facet: "loss" });
     data.push({ x: e.epoch, y: e.test.loss, series: "test", facet: "loss" });
@@ -157,7 +213,8 @@ export function curves(id: string, r: MnistResult): ReturnType<typeof lineChart>
     data.push({ x: e.epoch, y: e.test.accuracy, series: "test", facet: "accuracy" });
   }
   return lineChart(data, {
-    title: `${id.toUpperCase()}: loss and accuracy per epoch (seed ${r.seed})`,
+    title: `${id.toUpperCase()}: loss and accuracy (seed ${r.seed})`,
     xTitle: "epoch", yTitle: "", points: true, columns: 2, independentY: true, width: 280, height: 180,
+    seriesOrder: [...(t !== undefined ? [TRACE_SERIES] : []), "train", "test"], facetOrder: ["loss", "accuracy"], lineOnly: [TRACE_SERIES],
   });
 }

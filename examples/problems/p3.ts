@@ -50,7 +50,7 @@ for (const mode of ["sorted", "shuffled"] as const) {
     const loader = new DataLoader(sorted.x, sorted.y, [2], { batchSize: 1, shuffle: mode === "shuffled", rng: seed + s });
     const record = (step: number): void => {
       if (s !== 0) return;
-      deadFractions(net, sorted.x).forEach((f, l) => curve.push({ x: step, y: f, series: `${mode}, layer ${l + 1}`, facet: mode }));
+      deadFractions(net, sorted.x).forEach((f, l) => curve.push({ x: step, y: f, series: `layer ${l + 1}`, facet: mode }));
     };
     initial.push(deadFractions(net, sorted.x));
     record(0);
@@ -86,11 +86,11 @@ for (const mode of ["sorted", "shuffled"] as const) {
 }
 console.log("wrote", writeJson("p3", { seed, seeds, lr, summary }));
 console.log("wrote", await writeFigure("p3-dead-units", barChart(bars, {
-  title: `P3: dead ReLU fraction per layer after one epoch, SGD batch 1, lr ${lr} (mean of ${seeds} inits)`,
+  title: ["P3: dead ReLU units after one epoch", `SGD batch 1, lr ${lr}, mean of ${seeds} initialisations`],
   xTitle: "hidden layer", yTitle: "fraction of dead units",
 })));
 console.log("wrote", await writeFigure("p3-dead-during-training", lineChart(curve, {
-  title: `P3: dead ReLU fraction during the epoch (seed ${seed}); sorted = 500 negatives, then 500 positives`,
-  xTitle: "samples seen", yTitle: "fraction of dead units", columns: 2,
+  title: [`P3: dead ReLU fraction during the epoch (seed ${seed})`, "sorted = 500 negatives, then 500 positives"],
+  xTitle: "samples seen", yTitle: "fraction of dead units", columns: 2, width: 300, height: 180,
 })));
 console.log("wrote", await writeFigure("p3-boundaries", boundaryChart(panels, "P3: decision boundary after one epoch", 2)));

@@ -50,6 +50,33 @@ export function writeJson(name: string, value: unknown, pretty = true): string {
   return relative(process.cwd(), file);
 }
 
+/** Name of the per-batch running training loss series. */
+export const TRACE_SERIES = "train (running mean of 100 batches)";
+
+/**
+ * Colours of the series every figure shares (the CLI's run charts use the same): training values
+ * blue, test values orange, a per-batch running training mean a lighter blue.
+ */
+export const SERIES_COLORS: Readonly<Record<string, string>> = {
+  train: "#1f77b4",
+  test: "#ff7f0e",
+  [TRACE_SERIES]: "#6baed6",
+};
+
+/** Other series take these colours in order of first appearance (Tableau 10 without blue and orange). */
+const OTHER_COLORS = ["#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"];
+
+/** A colour scale for the series names in `names` (in that order): shared names keep their colours. */
+export function seriesScale(names: readonly string[]): { domain: string[]; range: string[] } {
+  let k = 0;
+  return { domain: [...names], range: names.map((n) => SERIES_COLORS[n] ?? OTHER_COLORS[k++ % OTHER_COLORS.length]!) };
+}
+
+/** The distinct values of `values` in order of first appearance. */
+function firstSeen(values: readonly string[]): string[] {
+  return [...new Set(values)];
+}
+
 /** A row of a line chart: x, y and the series it belongs to. */
 export interface LinePoint {
   x: number;
@@ -61,11 +88,16 @@ export interface LinePoint {
 
 /** Options of {@link lineChart}. */
 export interface LineOptions {
-  title: string;
+  /** One line, or several (a subtitle). */
+  title: string | string[];
   xTitle: string;
   yTitle: string;
   /** Log scale on y (losses). */
   logY?: boolean;
+  /** Square-root scale on y (histograms: a spike at 0 no longer flattens the tails). */
+  sqrtY?: boolean;
+  /** Explicit colours, one per series of `seriesOrder` (default: the shared series colours). */
+  seriesColors?: string[];
   /** Draw points on the line (few x values, e.g. a sweep). */
   points?: boolean;
   width?: number;
@@ -74,22 +106,49 @@ export interface LineOptions {
   columns?: number;
   /** Independent y scales per facet. */
   independentY?: boolean;
+  /** Independent x scales per facet (each panel spans its own data). */
+  independentX?: boolean;
+  /** Facet order (default: order of first appearance in `data`). */
+  facetOrder?: string[];
+  /** Series order in the legend and colour scale (default: order of first appearance). */
+  seriesOrder?: string[];
+  /** Series drawn as a thin line without points even when `points` is on (a dense per-batch trace). */
+  lineOnly?: string[];
+  /** Interpolation of the line ("linear" default; "step" for histograms). */
+  interpolate?: "linear" | "step" | "monotone";
 }
 
-/** A multi-series line chart (optionally faceted). */
+/**
+ * A multi-series line chart (optionally faceted). Series and facets keep the order in which they
+ * first appear in `data` (not text order); a single series gets no legend.
+ */
 export function lineChart(data: LinePoint[], o: LineOptions): TopLevelSpec {
+  const names = o.seriesOrder ?? firstSeen(data.map((d) => d.series));
+  const lineOnly = o.lineOnly ?? [];
+  const mark = { type: "line" as const, point: o.points ?? false, strokeWidth: 1.5, interpolate: o.interpolate ?? "linear" };
+  const marks = lineOnly.length === 0 ? { mark } : {
+    layer: [
+      { transform: [{ filter: { field: "series", oneOf: lineOnly } }], mark: { ...mark, point: false, strokeWidth: 1 } },
+      { transform: [{ filter: { not: { field: "series", oneOf: lineOnly } } }], mark },
+    ],
+  };
   const unit = {
     width: o.width ?? 360,
     height: o.height ?? 220,
-    mark: { type: "line" as const, point: o.points ?? false, strokeWidth: 1.5 },
+    ...marks,
     encoding: {
-      x: { field: "x", type: "quantitative" as const, title: o.xTitle },
+      x: { field: "x", type: "quantitative" as const, title: o.xTitle, ...(o.independentX === true ? { scale: { zero: false, nice: false } } : {}) },
       y: {
         field: "y", type: "quantitative" as const, title: o.yTitle,
-        scale: o.logY === true ? { type: "log" as const } : { zero: false },
-        ...(o.logY === true ? { axis: { format: "~g" } } : {}),
+        scale: o.logY === true ? { type: "log" as const } : o.sqrtY === true ? { type: "sqrt" as const } : { zero: false },
+        // "~g" keeps the digits that tell ticks apart (0.955, 0.96, …, not 0.95, 0.96, 0.96).
+        axis: { format: "~g" },
       },
-      color: { field: "series", type: "nominal" as const, title: null },
+      color: {
+        field: "series", type: "nominal" as const, title: null, sort: names,
+        scale: o.seriesColors !== undefined ? { domain: names, range: o.seriesColors } : seriesScale(names),
+        ...(names.length < 2 ? { legend: null } : { legend: { labelLimit: 300 } }),
+      },
     },
   };
   const hasFacet = data.some((d) => d.facet !== undefined);
@@ -100,10 +159,17 @@ export function lineChart(data: LinePoint[], o: LineOptions): TopLevelSpec {
     $schema: "https://vega.github.io/schema/vega-lite/v5.json",
     title: o.title,
     data: { values: data },
-    facet: { field: "facet", type: "nominal", title: null, sort: null },
+    facet: { field: "facet", type: "nominal", title: null, sort: o.facetOrder ?? firstSeen(data.map((d) => d.facet ?? "")) },
     columns: o.columns ?? 3,
     spec: unit,
-    resolve: o.independentY === true ? { scale: { y: "independent" } } : {},
+    resolve: {
+      scale: {
+        ...(o.independentY === true ? { y: "independent" as const } : {}),
+        ...(o.independentX === true ? { x: "independent" as const } : {}),
+      },
+      // Independent x scales need their own axes; the others keep one shared axis per column.
+      ...(o.independentX === true ? { axis: { x: "independent" as const } } : {}),
+    },
   };
 }
 
@@ -188,20 +254,25 @@ export function boundaryChart(panels: BoundaryPanel[], title: string, columns = 
 /** A bar chart of value per category, optionally grouped by series (dead-unit fractions, sweeps). */
 export function barChart(
   data: { category: string; value: number; series?: string }[],
-  o: { title: string; xTitle: string; yTitle: string; width?: number; height?: number },
+  o: { title: string | string[]; xTitle: string; yTitle: string; width?: number; height?: number },
 ): TopLevelSpec {
+  const names = firstSeen(data.map((d) => d.series ?? ""));
   return {
     $schema: "https://vega.github.io/schema/vega-lite/v5.json",
     title: o.title,
     data: { values: data },
-    width: o.width ?? 360,
-    height: o.height ?? 220,
+    width: o.width ?? 300,
+    height: o.height ?? 200,
     mark: "bar",
     encoding: {
-      x: { field: "category", type: "nominal", title: o.xTitle, sort: null },
-      xOffset: { field: "series", type: "nominal" },
+      // Horizontal category labels: short names need no rotation (which left a tall empty band).
+      x: { field: "category", type: "nominal", title: o.xTitle, sort: null, axis: { labelAngle: 0 } },
+      xOffset: { field: "series", type: "nominal", sort: names },
       y: { field: "value", type: "quantitative", title: o.yTitle },
-      color: { field: "series", type: "nominal", title: null },
+      color: {
+        field: "series", type: "nominal", title: null, scale: seriesScale(names), sort: names,
+        legend: names.length < 2 ? null : { orient: "top", direction: "horizontal" },
+      },
     },
   };
 }

@@ -8,12 +8,13 @@ import { build } from "esbuild";
 import { existsSync, readdirSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
+import { relaxedSimdNodeFlags } from "../../scripts/node-flags.mjs";
 
 // Node 20 validates the relaxed-SIMD build (FMA) only behind a flag: re-run with it so the
-// engine's "auto" choice can pick the fastest build, as vitest's config does.
-const FLAG = "--experimental-wasm-relaxed-simd";
-if (!process.execArgv.includes(FLAG) && Number(process.versions.node.split(".")[0]) < 22) {
-  const r = spawnSync(process.execPath, [FLAG, ...process.execArgv, ...process.argv.slice(1)], { stdio: "inherit" });
+// engine's "auto" choice can pick the fastest build, as vitest's config does (Node ≥ 22 needs no flag).
+const flags = relaxedSimdNodeFlags();
+if (flags.length > 0) {
+  const r = spawnSync(process.execPath, [...flags, ...process.execArgv, ...process.argv.slice(1)], { stdio: "inherit" });
   process.exit(r.status ?? 1);
 }
 

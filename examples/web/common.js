@@ -48,22 +48,44 @@ export function fmt(x, digits = 3) {
   return x.toFixed(Math.max(0, digits - 1 - Math.floor(Math.log10(Math.abs(x) || 1))));
 }
 
+/** Colours of the training and test (or validation) series on every page and figure. */
+export const SERIES_COLORS = { train: "#1f77b4", test: "#ff7f0e" };
+
+/** About `count` round tick values covering [lo, hi] (steps of 1, 2 or 5 × 10^k). */
+export function ticks(lo, hi, count = 5) {
+  if (!(hi > lo)) return [lo];
+  const raw = (hi - lo) / count;
+  const mag = 10 ** Math.floor(Math.log10(raw));
+  const step = [1, 2, 5, 10].map((m) => m * mag).find((s) => s >= raw) ?? 10 * mag;
+  const out = [];
+  for (let v = Math.ceil(lo / step) * step; v <= hi + step * 1e-9; v += step) out.push(Math.abs(v) < step * 1e-9 ? 0 : Number(v.toPrecision(12)));
+  return out;
+}
+
 /**
- * A line chart on a canvas: series are { label, color, values: number[] } drawn against their
- * index. Redraw after pushing values.
+ * A line chart on a canvas with both axes. Series are { label, color, values, xs?, points? }:
+ * y values against their own `xs`, or against the chart's shared `xs` option, or against their
+ * index; `points` marks each value with a dot (sparse series such as per-epoch test figures).
+ * Redraw after pushing values.
  */
 export class LineChart {
   /** @param {HTMLCanvasElement} canvas */
-  constructor(canvas, { series, yMin = null, yMax = null, xLabel = "" }) {
+  constructor(canvas, { series, yMin = null, yMax = null, xLabel = "", xs = null }) {
     this.canvas = canvas;
     this.series = series;
     this.yMin = yMin;
     this.yMax = yMax;
     this.xLabel = xLabel;
+    this.xs = xs;
   }
   clear() {
-    for (const s of this.series) s.values.length = 0;
+    for (const s of this.series) { s.values.length = 0; if (s.xs) s.xs.length = 0; }
+    if (this.xs) this.xs.length = 0;
     this.draw();
+  }
+  /** The x of value i of series s. */
+  xOf(s, i) {
+    return s.xs ? s.xs[i] : this.xs ? this.xs[i] : i;
   }
   draw() {
     const c = this.canvas;
@@ -71,19 +93,28 @@ export class LineChart {
     const w = c.width;
     const h = c.height;
     ctx.clearRect(0, 0, w, h);
-    const pad = { l: 36, r: 6, t: 6, b: 16 };
+    const pad = { l: 36, r: 8, t: 16, b: this.xLabel ? 26 : 16 };
     let lo = Infinity;
     let hi = -Infinity;
-    let n = 0;
+    let x0 = Infinity;
+    let x1 = -Infinity;
     for (const s of this.series) {
-      n = Math.max(n, s.values.length);
-      for (const v of s.values) if (Number.isFinite(v)) { lo = Math.min(lo, v); hi = Math.max(hi, v); }
+      s.values.forEach((v, i) => {
+        if (!Number.isFinite(v)) return;
+        lo = Math.min(lo, v); hi = Math.max(hi, v);
+        x0 = Math.min(x0, this.xOf(s, i)); x1 = Math.max(x1, this.xOf(s, i));
+      });
     }
     if (this.yMin !== null) lo = this.yMin;
     if (this.yMax !== null) hi = this.yMax;
-    if (!(hi > lo)) { hi = lo + 1; }
-    ctx.strokeStyle = "#ccc";
-    ctx.fillStyle = "#666";
+    if (!Number.isFinite(lo)) lo = 0;
+    if (!(hi > lo)) hi = lo + 1;
+    if (!Number.isFinite(x0)) { x0 = 0; x1 = 1; }
+    if (!(x1 > x0)) x1 = x0 + 1;
+    const x = (v) => pad.l + ((v - x0) / (x1 - x0)) * (w - pad.l - pad.r);
+    const y = (v) => h - pad.b - ((v - lo) / (hi - lo)) * (h - pad.t - pad.b);
+    ctx.strokeStyle = "#999";
+    ctx.fillStyle = "#555";
     ctx.font = "10px sans-serif";
     ctx.lineWidth = 1;
     ctx.beginPath();
@@ -91,21 +122,33 @@ export class LineChart {
     ctx.lineTo(pad.l, h - pad.b);
     ctx.lineTo(w - pad.r, h - pad.b);
     ctx.stroke();
-    ctx.fillText(fmt(hi, 2), 2, pad.t + 8);
-    ctx.fillText(fmt(lo, 2), 2, h - pad.b);
-    if (this.xLabel) ctx.fillText(`${this.xLabel} ${n}`, w - pad.r - 60, h - 3);
-    const x = (i) => pad.l + (n <= 1 ? 0 : (i / (n - 1)) * (w - pad.l - pad.r));
-    const y = (v) => h - pad.b - ((v - lo) / (hi - lo)) * (h - pad.t - pad.b);
+    ctx.textAlign = "right";
+    ctx.fillText(fmt(hi, 2), pad.l - 3, pad.t + 4);
+    ctx.fillText(fmt(lo, 2), pad.l - 3, h - pad.b);
+    ctx.textAlign = "center";
+    for (const t of ticks(x0, x1, Math.max(2, Math.floor((w - pad.l - pad.r) / 60)))) {
+      ctx.beginPath();
+      ctx.moveTo(x(t), h - pad.b);
+      ctx.lineTo(x(t), h - pad.b + 3);
+      ctx.stroke();
+      ctx.fillText(String(t), x(t), h - pad.b + 12);
+    }
+    if (this.xLabel) ctx.fillText(this.xLabel, pad.l + (w - pad.l - pad.r) / 2, h - 2);
+    ctx.textAlign = "left";
     let legendX = pad.l + 4;
     for (const s of this.series) {
       ctx.strokeStyle = s.color;
-      ctx.lineWidth = 1.5;
-      ctx.beginPath();
-      s.values.forEach((v, i) => (i === 0 ? ctx.moveTo(x(i), y(v)) : ctx.lineTo(x(i), y(v))));
-      ctx.stroke();
       ctx.fillStyle = s.color;
-      ctx.fillText(s.label, legendX, pad.t + 10);
-      legendX += ctx.measureText(s.label).width + 12;
+      ctx.lineWidth = 1.5;
+      if (s.points) {
+        s.values.forEach((v, i) => { ctx.beginPath(); ctx.arc(x(this.xOf(s, i)), y(v), 3, 0, 2 * Math.PI); ctx.fill(); });
+      }
+      ctx.beginPath();
+      s.values.forEach((v, i) => (i === 0 ? ctx.moveTo(x(this.xOf(s, i)), y(v)) : ctx.lineTo(x(this.xOf(s, i)), y(v))));
+      ctx.stroke();
+      ctx.fillRect(legendX, 5, 10, 3);
+      ctx.fillText(s.label, legendX + 13, 10);
+      legendX += ctx.measureText(s.label).width + 25;
     }
   }
 }

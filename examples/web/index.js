@@ -13,3 +13,5 @@ out.textContent += ` · backend: ${engine.backend}`;
 if (engine.fallback) {
   out.textContent += ` (WASM SIMD ${features.simd ? "validates" : "is missing"}, but ${engine.fallback})`;
 }
+out.textContent += ` · threads: ${engine.threads}`;
+engine.dispose();

@@ -31,7 +31,7 @@ self.onmessage = async (event) => {
   try {
     if (engine === null) {
       engine = await sn.init({ backend: msg.backend ?? "auto" });
-      post({ type: "ready", backend: engine.backend });
+      post({ type: "ready", backend: engine.backend, threads: engine.threads, fallback: engine.fallback });
     }
     switch (msg.type) {
       case "load": await load(msg); break;

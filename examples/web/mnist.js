@@ -1,7 +1,7 @@
 // The MNIST trainer page. Training, evaluation and prediction run in mnist-worker.js.
 // Settings can come from the URL (?net=C1&train=10000&epochs=1…); only known values are used.
 import { PRESETS } from "/dist/simdnet.bundle.js";
-import { LineChart, el, fmt, selectField, showError } from "./common.js";
+import { LineChart, SERIES_COLORS, el, fmt, selectField, showError } from "./common.js";
 
 /** The library's MNIST presets (M1–M3, C1, C2, C4), by upper-case id as in the problem set. */
 const NETS = Object.values(PRESETS).filter((p) => p.recipe.data.name === "mnist").map((p) => [p.name.toUpperCase(), p.title]);
@@ -13,14 +13,27 @@ const OPTIMIZERS = [["adam", "Adam"], ["rmsprop", "RMSprop"], ["sgd", "SGD + mom
 const LRS = ["0.0001", "0.0005", "0.001", "0.002", "0.005", "0.01", "0.05"];
 const BACKENDS = [["auto", "auto"], ["wasm-relaxed-simd", "wasm-relaxed-simd"], ["wasm-simd", "wasm-simd"], ["js", "js"]];
 
-const settings = { net: "M1", train: 10000, test: 10000, epochs: 1, batch: 32, optimizer: "adam", lr: 0.001, seed: 1, backend: "auto" };
+const settings = { net: "M1", train: 10000, test: 10000, epochs: 10, batch: 32, optimizer: "adam", lr: 0.001, seed: 1, backend: "auto" };
+
+/** Sets epochs, batch size, optimizer and learning rate to the network's recipe (where the menus offer its value). */
+function applyRecipe() {
+  const r = PRESETS[settings.net.toLowerCase()].recipe;
+  const offered = (list, v) => list.some((o) => (Array.isArray(o) ? o[0] : o) === String(v));
+  if (offered(EPOCHS, r.epochs)) settings.epochs = r.epochs;
+  if (offered(BATCHES, r.batchSize)) settings.batch = r.batchSize;
+  if (offered(OPTIMIZERS, r.optimizer)) settings.optimizer = r.optimizer;
+  if (offered(LRS, r.lr)) settings.lr = r.lr;
+}
 {
   const q = new URLSearchParams(location.search);
   const pick = (key, list, asNumber) => {
     const v = q.get(key);
     if (v !== null && list.some((o) => (Array.isArray(o) ? o[0] : o) === v)) settings[key] = asNumber ? Number(v) : v;
   };
-  pick("net", NETS, false); pick("train", TRAIN_SIZES, true); pick("test", TEST_SIZES, true);
+  // The network's recipe first; explicit URL values override it.
+  pick("net", NETS, false);
+  applyRecipe();
+  pick("train", TRAIN_SIZES, true); pick("test", TEST_SIZES, true);
   pick("epochs", EPOCHS, true); pick("batch", BATCHES, true); pick("optimizer", OPTIMIZERS, false);
   pick("lr", LRS, true); pick("backend", BACKENDS, false);
   const seed = Number(q.get("seed"));
@@ -38,8 +51,11 @@ window.mnist = { status };
 
 const worker = new Worker(new URL("./mnist-worker.js", import.meta.url), { type: "module" });
 const $ = (id) => document.getElementById(id);
+// x in epochs: a running training value after batch b of epoch e sits at e − 1 + b / batches.
+const stepEpochs = [];
 const lossValues = [];
 const accValues = [];
+const testEpochs = [];
 const testAccValues = [];
 const testLossValues = [];
 let lossChart;
@@ -52,7 +68,9 @@ worker.onmessage = (event) => {
     case "ready":
       status.ready = true;
       status.backend = m.backend;
-      $("backend").textContent = m.backend;
+      status.threads = m.threads;
+      $("backend").textContent = `${m.backend}, ${m.threads} thread${m.threads === 1 ? "" : "s"}`;
+      if (m.fallback) $("backend").title = m.fallback;
       break;
     case "loaded":
       status.loaded = true;
@@ -66,6 +84,7 @@ worker.onmessage = (event) => {
       const frac = ((m.epoch - 1) * m.batches + m.batch) / (m.epochs * m.batches);
       $("progress").value = frac;
       $("status").textContent = `Epoch ${m.epoch}/${m.epochs}, batch ${m.batch}/${m.batches}: loss ${fmt(m.loss, 3)}, accuracy ${(100 * m.acc).toFixed(1)} %`;
+      stepEpochs.push(m.epoch - 1 + m.batch / m.batches);
       lossValues.push(m.loss);
       accValues.push(m.acc);
       lossChart.draw();
@@ -75,8 +94,11 @@ worker.onmessage = (event) => {
     case "epoch":
       status.epoch = m.epoch;
       status.testAcc = m.testAcc;
+      testEpochs.push(m.epoch);
       testAccValues.push(m.testAcc);
       testLossValues.push(m.testLoss);
+      lossChart.draw();
+      accChart.draw();
       $("test-acc").textContent = `${(100 * m.testAcc).toFixed(2)} %`;
       addEpochRow(m);
       break;
@@ -132,7 +154,7 @@ function start() {
   saveSettings();
   status.done = false;
   status.epoch = 0;
-  for (const a of [lossValues, accValues, testAccValues, testLossValues]) a.length = 0;
+  for (const a of [stepEpochs, lossValues, accValues, testEpochs, testAccValues, testLossValues]) a.length = 0;
   $("epochs-table").replaceChildren();
   $("confusion").replaceChildren();
   $("mistakes").replaceChildren();
@@ -221,7 +243,8 @@ async function upload(files) {
 
 function setUpDrawing() {
   const canvas = $("draw");
-  const ctx = canvas.getContext("2d");
+  // Every prediction reads the pixels back: a CPU-side canvas makes that cheap (and Chromium asks for it).
+  const ctx = canvas.getContext("2d", { willReadFrequently: true });
   const clear = () => { ctx.fillStyle = "#000"; ctx.fillRect(0, 0, canvas.width, canvas.height); };
   clear();
   let drawing = false;
@@ -248,7 +271,7 @@ function setUpDrawing() {
 function drawingPixels() {
   const canvas = $("draw");
   const { width: w, height: h } = canvas;
-  const src = canvas.getContext("2d").getImageData(0, 0, w, h).data;
+  const src = canvas.getContext("2d", { willReadFrequently: true }).getImageData(0, 0, w, h).data;
   let x0 = w, x1 = -1, y0 = h, y1 = -1;
   for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) if (src[4 * (y * w + x)] > 30) { x0 = Math.min(x0, x); x1 = Math.max(x1, x); y0 = Math.min(y0, y); y1 = Math.max(y1, y); }
   if (x1 < 0) return null;
@@ -256,7 +279,7 @@ function drawingPixels() {
   const bh = y1 - y0 + 1;
   const scale = 20 / Math.max(bw, bh);
   const small = new OffscreenCanvas(28, 28);
-  const sctx = small.getContext("2d");
+  const sctx = small.getContext("2d", { willReadFrequently: true });
   sctx.fillStyle = "#000";
   sctx.fillRect(0, 0, 28, 28);
   sctx.imageSmoothingQuality = "high";
@@ -270,7 +293,7 @@ function drawingPixels() {
   const dy = Math.round(14 - 0.5 - cy / mass);
   if (dx !== 0 || dy !== 0) {
     const shifted = new OffscreenCanvas(28, 28);
-    const c2 = shifted.getContext("2d");
+    const c2 = shifted.getContext("2d", { willReadFrequently: true });
     c2.fillStyle = "#000";
     c2.fillRect(0, 0, 28, 28);
     c2.drawImage(small, dx, dy);
@@ -297,7 +320,6 @@ function build() {
     saveSettings();
     // The worker's engine is created once: a backend change needs a fresh page (the URL keeps it).
     if (key === "backend") location.reload();
-    if (key === "net") showNetInfo();
   }).wrap;
   const netInfo = el("p", { id: "net-info", className: "note" });
   const showNetInfo = () => {
@@ -305,12 +327,32 @@ function build() {
     netInfo.textContent = `${p.description} Recipe: ${p.recipe.optimizer}, lr ${p.recipe.lr}, batch ${p.recipe.batchSize}, ${p.recipe.epochs} epochs.`;
   };
   showNetInfo();
+  // Radio buttons, not a menu: the titles are long and wrap here instead of being cut off.
+  const recipeFields = [];
+  const nets = el("fieldset", { id: "net", className: "nets" }, [el("legend", { text: "Network" }), ...NETS.map(([id, title]) => el("label", {}, [
+    el("input", { type: "radio", name: "net", value: id, checked: id === settings.net, on: { change: () => {
+      settings.net = id;
+      applyRecipe();
+      for (const [key, select] of recipeFields) select.value = String(settings[key]);
+      saveSettings();
+      showNetInfo();
+    } } }),
+    el("span", { text: title }),
+  ]))]);
+  const recipeField = (label, list, key) => {
+    const f = selectField(label, list.map((o) => (Array.isArray(o) ? o : [o, o])), String(settings[key]), (v) => {
+      settings[key] = key === "optimizer" ? v : Number(v);
+      saveSettings();
+    });
+    recipeFields.push([key, f.select]);
+    return f.wrap;
+  };
   controls.append(
-    field("Network", NETS, "net", false),
+    nets,
     netInfo,
     el("div", { className: "row" }, [field("Training images", TRAIN_SIZES, "train", true), field("Test images", TEST_SIZES, "test", true)]),
-    el("div", { className: "row" }, [field("Epochs", EPOCHS, "epochs", true), field("Batch size", BATCHES, "batch", true)]),
-    el("div", { className: "row" }, [field("Optimizer", OPTIMIZERS, "optimizer", false), field("Learning rate", LRS, "lr", true)]),
+    el("div", { className: "row" }, [recipeField("Epochs", EPOCHS, "epochs"), recipeField("Batch size", BATCHES, "batch")]),
+    el("div", { className: "row" }, [recipeField("Optimizer", OPTIMIZERS, "optimizer"), recipeField("Learning rate", LRS, "lr")]),
     el("div", { className: "row" }, [field("Backend (reloads)", BACKENDS, "backend", false)]),
     el("div", { className: "row" }, [
       el("button", { id: "train", className: "primary", text: "Train", on: { click: start } }),
@@ -328,10 +370,22 @@ function build() {
       el("input", { id: "upload", type: "file", multiple: true, accept: ".safetensors,.json", on: { change: (e) => upload(e.target.files) } })]),
   );
 
-  const lossCanvas = el("canvas", { width: 360, height: 160 });
-  const accCanvas = el("canvas", { width: 360, height: 160 });
-  lossChart = new LineChart(lossCanvas, { series: [{ label: "training loss (running)", color: "#0877bd", values: lossValues }], yMin: 0, xLabel: "updates" });
-  accChart = new LineChart(accCanvas, { series: [{ label: "training accuracy (running)", color: "#0877bd", values: accValues }], yMax: 1, xLabel: "updates" });
+  const lossCanvas = el("canvas", { id: "loss-chart", width: 360, height: 160 });
+  const accCanvas = el("canvas", { id: "acc-chart", width: 360, height: 160 });
+  lossChart = new LineChart(lossCanvas, {
+    series: [
+      { label: "training loss (running)", color: SERIES_COLORS.train, values: lossValues, xs: stepEpochs },
+      { label: "test loss", color: SERIES_COLORS.test, values: testLossValues, xs: testEpochs, points: true },
+    ],
+    yMin: 0, xLabel: "epoch",
+  });
+  accChart = new LineChart(accCanvas, {
+    series: [
+      { label: "training accuracy (running)", color: SERIES_COLORS.train, values: accValues, xs: stepEpochs },
+      { label: "test accuracy", color: SERIES_COLORS.test, values: testAccValues, xs: testEpochs, points: true },
+    ],
+    yMax: 1, xLabel: "epoch",
+  });
   const results = $("results");
   results.append(
     el("div", { className: "charts" }, [lossCanvas, accCanvas]),

@@ -3,26 +3,37 @@
 // Protocol (page → worker):
 //   { type: "configure", config }   build data, model and optimizer from a config (also = reset)
 //   { type: "play" } / { type: "pause" } / { type: "step" }    train continuously / stop / one epoch
+//   { type: "frame" }                                 the page drew the last update: train the next frame
+//   { type: "speed", epochsPerFrame }                 epochs trained per frame while playing
+//   { type: "setWeight", layer, out, in, value }      overwrite one weight (answered by an update)
 // Worker → page:
 //   { type: "ready", backend }                       after the engine is created
 //   { type: "data", domain, classes, train, test, features, hidden }   after configure
-//   { type: "update", epoch, iterations, trainLoss, testLoss, trainAcc, testAcc, grid, heat,
-//     neurons, layers, dead }                        after every step / animation tick
+//   { type: "update", epoch, iterations, trainLoss, testLoss, trainAcc, testAcc, grid, heatClass,
+//     heatProb, heatValue, neurons, layers, dead }   after every step / frame (accuracies are NaN
+//                                                    and heatValue the output for regression)
 //   { type: "paused", epoch }                        after "pause" (no update follows it)
 //   { type: "stopped", epoch }                       when maxEpochs is reached
 //   { type: "error", message }
 import * as sn from "/dist/simdnet.bundle.js";
+import { makeRegression, REGRESSION_TARGETS } from "./playground-data.js";
 
 /** Resolution of the decision-boundary and neuron pictures (GRID × GRID points). */
 const GRID = 50;
-/** While playing, train for about this long between two updates (milliseconds). */
-const TICK_MS = 40;
+/**
+ * While playing, each frame trains `epochsPerFrame` epochs and sends one update; the next frame
+ * starts when the page answers "frame" after drawing it (from requestAnimationFrame). So the pace
+ * is epochsPerFrame × the display's frame rate at most (TensorFlow Playground trains one epoch per
+ * frame), and updates never queue up behind a slow page. Set by the page's speed slider.
+ */
+let epochsPerFrame = 1;
+/** An update of the running loop was sent and its "frame" has not come back yet. */
+let awaitingFrame = false;
 
 let engine = null;
 let cfg = null;
 let run = null;
 let playing = false;
-let timer = 0;
 
 self.onmessage = async (event) => {
   const msg = event.data;
@@ -36,15 +47,21 @@ self.onmessage = async (event) => {
       configure(msg.config);
       sendUpdate();
     } else if (msg.type === "play") {
-      if (!playing && run) { playing = true; loop(); }
+      if (!playing && run) { playing = true; awaitingFrame = false; loop(); }
+    } else if (msg.type === "frame") {
+      if (playing && awaitingFrame) { awaitingFrame = false; loop(); }
     } else if (msg.type === "pause") {
       playing = false;
-      clearTimeout(timer);
       // Messages keep their order: once the page sees "paused", no update of the run is in flight.
       self.postMessage({ type: "paused", epoch: run?.epoch ?? 0 });
     } else if (msg.type === "step") {
       playing = false;
       if (run) { trainEpoch(); sendUpdate(); }
+    } else if (msg.type === "speed") {
+      if (!Number.isInteger(msg.epochsPerFrame) || msg.epochsPerFrame < 1) throw new Error(`epochsPerFrame: expected an integer ≥ 1, got ${msg.epochsPerFrame}`);
+      epochsPerFrame = msg.epochsPerFrame;
+    } else if (msg.type === "setWeight") {
+      if (run) { setWeight(msg); sendUpdate(); }
     }
   } catch (err) {
     playing = false;
@@ -53,11 +70,9 @@ self.onmessage = async (event) => {
 };
 
 function loop() {
-  clearTimeout(timer);
   if (!playing) return;
-  const t0 = performance.now();
   try {
-    do trainEpoch(); while (performance.now() - t0 < TICK_MS && run.epoch < cfg.maxEpochs);
+    for (let e = 0; e < epochsPerFrame && run.epoch < cfg.maxEpochs; e++) trainEpoch();
     sendUpdate();
   } catch (err) {
     playing = false;
@@ -65,8 +80,7 @@ function loop() {
     return;
   }
   if (run.epoch >= cfg.maxEpochs) { playing = false; self.postMessage({ type: "stopped", epoch: run.epoch }); return; }
-  // setTimeout(0) lets "pause" and "configure" messages in between ticks.
-  timer = setTimeout(loop, 0);
+  awaitingFrame = true;
 }
 
 /** Generates the dataset of a config: { x (n × 2), y, classes, domain: [xmin, xmax, ymin, ymax] }. */
@@ -75,6 +89,7 @@ function makeData(c) {
   const noise = c.noise / 100;
   let ds;
   let domain = [-6, 6, -6, 6];
+  if (c.dataset in REGRESSION_TARGETS) return { ...makeRegression(c.dataset, c.points, noise, c.seed), classes: 1, regression: true, domain };
   switch (c.dataset) {
     case "circle": case "xor": case "gauss": case "spiral":
       ds = sn.playgroundDataset(c.dataset, c.points, noise, opts);
@@ -91,7 +106,7 @@ function makeData(c) {
     default:
       throw new Error(`unknown dataset ${c.dataset}`);
   }
-  return { ...ds, domain };
+  return { ...ds, regression: false, domain };
 }
 
 function activation(name) {
@@ -114,14 +129,15 @@ function initOptions(name) {
   }
 }
 
-function buildModel(c, inputs, classes) {
+/** outputs: the class count, or 1 for regression (a linear output trained with MSELoss). */
+function buildModel(c, inputs, outputs) {
   const layers = [];
   let width = inputs;
   for (const h of c.hidden) {
     layers.push(new sn.Linear(width, h, initOptions(c.init)), activation(c.activation));
     width = h;
   }
-  layers.push(new sn.Linear(width, classes, initOptions(c.init)));
+  layers.push(new sn.Linear(width, outputs, initOptions(c.init)));
   return new sn.Sequential(...layers);
 }
 
@@ -146,6 +162,7 @@ function dispose() {
 function configure(c) {
   dispose();
   cfg = c;
+  if (Number.isInteger(c.speed) && c.speed >= 1) epochsPerFrame = c.speed;
   sn.manualSeed(c.seed);
   const ds = makeData(c);
   const nTrain = Math.max(1, Math.min(ds.n - 1, Math.round((ds.n * c.trainRatio) / 100)));
@@ -154,9 +171,10 @@ function configure(c) {
   let trainIdx = Array.from({ length: nTrain }, (_, i) => i);
   if (c.sorted) trainIdx.sort((a, b) => ds.y[a] - ds.y[b] || a - b); // all of class 0 first, then 1, …
   const testIdx = Array.from({ length: nTest }, (_, i) => nTrain + i);
+  const regression = ds.regression;
   const pick = (idx) => {
     const x = new Float32Array(idx.length * 2);
-    const y = new Int32Array(idx.length);
+    const y = regression ? new Float32Array(idx.length) : new Int32Array(idx.length);
     idx.forEach((s, i) => { x[2 * i] = ds.x[2 * s]; x[2 * i + 1] = ds.x[2 * s + 1]; y[i] = ds.y[s]; });
     return { x, y, n: idx.length };
   };
@@ -184,7 +202,7 @@ function configure(c) {
 
   const model = buildModel(c, k, ds.classes);
   const evalModel = buildModel(c, k, ds.classes).eval();
-  const loss = new sn.CrossEntropyLoss();
+  const loss = regression ? new sn.MSELoss() : new sn.CrossEntropyLoss();
   const optimizer = makeOptimizer(c, model);
   const weights = model.parameters().filter((p) => p.name === "weight");
   const trainFeatures = sn.expandFeatures(train.x, feats);
@@ -194,7 +212,7 @@ function configure(c) {
   const batchTensors = (b) => {
     let t = batches.get(b);
     if (!t) {
-      t = { x: engine.empty([b, k]), y: engine.empty([b], "int32") };
+      t = { x: engine.empty([b, k]), y: regression ? engine.empty([b, 1]) : engine.empty([b], "int32") };
       owned.push(t.x, t.y);
       batches.set(b, t);
     }
@@ -202,10 +220,10 @@ function configure(c) {
   };
   run = {
     model, evalModel, loss, optimizer, weights, train, test, trainFeatures, batch, batchTensors, owned, evalX,
-    nTrain, nTest, k, classes: ds.classes, epoch: 0, iterations: 0, rng: new sn.Rng(c.seed + 1),
+    nTrain, nTest, k, classes: ds.classes, regression, epoch: 0, iterations: 0, rng: new sn.Rng(c.seed + 1),
   };
   self.postMessage({
-    type: "data", domain: ds.domain, classes: ds.classes, features: feats, hidden: c.hidden,
+    type: "data", domain: ds.domain, classes: ds.classes, regression, features: feats, hidden: c.hidden,
     train: { x: train.x, y: train.y }, test: { x: test.x, y: test.y },
   });
 }
@@ -220,7 +238,7 @@ function trainEpoch() {
     const b = Math.min(batch, nTrain - start);
     const t = r.batchTensors(b);
     const xf = t.x.f32;
-    const yi = t.y.data;
+    const yi = r.regression ? t.y.f32 : t.y.data;
     for (let i = 0; i < b; i++) {
       const s = order ? order[start + i] : start + i;
       for (let j = 0; j < k; j++) xf[i * k + j] = r.trainFeatures[s * k + j];
@@ -236,6 +254,13 @@ function trainEpoch() {
     r.iterations++;
   }
   r.epoch++;
+}
+
+/** Mean squared error of outputs [from, to) against targets; accuracy does not apply (NaN). */
+function scoreRegression(out, from, to, targets) {
+  let sum = 0;
+  for (let i = from; i < to; i++) sum += (out[i] - targets[i - from]) ** 2;
+  return { loss: sum / Math.max(1, to - from), acc: NaN };
 }
 
 /** Mean cross-entropy and accuracy of logits rows [from, to) against labels. */
@@ -260,15 +285,18 @@ function sendUpdate() {
   const r = run;
   r.evalModel.loadStateDict(r.model.stateDict());
   const logits = r.evalModel.forward(r.evalX).f32;
-  const c = r.classes;
+  const c = r.regression ? 1 : r.classes;
   const nData = r.nTrain + r.nTest;
-  const tr = scoreRows(logits, c, 0, r.nTrain, r.train.y);
-  const te = scoreRows(logits, c, r.nTrain, nData, r.test.y);
+  const score = r.regression ? scoreRegression : (out, from, to, labels) => scoreRows(out, c, from, to, labels);
+  const tr = score(logits, 0, r.nTrain, r.train.y);
+  const te = score(logits, r.nTrain, nData, r.test.y);
   const g2 = GRID * GRID;
-  // heat: per grid point the winning class and its softmax probability.
+  // heat: per grid point the winning class and its softmax probability (classification), or the
+  // output itself (regression).
   const heatClass = new Uint8Array(g2);
   const heatProb = new Float32Array(g2);
-  for (let p = 0; p < g2; p++) {
+  const heatValue = r.regression ? logits.slice(nData, nData + g2) : null;
+  for (let p = 0; p < g2 && !r.regression; p++) {
     const row = (nData + p) * c;
     let max = -Infinity;
     let arg = 0;
@@ -278,8 +306,10 @@ function sendUpdate() {
     heatClass[p] = arg;
     heatProb[p] = 1 / sum;
   }
-  // Per hidden neuron: its activation over the grid, and whether it is dead (pre-activation ≤ 0
-  // on every training input, so ReLU passes no gradient through it).
+  // Per hidden neuron: its activation over the grid, and whether it is dead: its activation has a
+  // zero-gradient region (only ReLU's x ≤ 0 does here: tanh and sigmoid flatten but never stop)
+  // and every training input lands in it, so no gradient can ever revive it.
+  const canDie = cfg.activation === "relu";
   const neurons = [];
   const dead = [];
   const layers = [];
@@ -294,7 +324,7 @@ function sendUpdate() {
       const pic = new Float32Array(g2);
       for (let p = 0; p < g2; p++) pic[p] = act[(nData + p) * width + j];
       pics.push(pic);
-      let alive = false;
+      let alive = !canDie;
       for (let i = 0; i < r.nTrain && !alive; i++) if (pre[i * width + j] > 0) alive = true;
       deadRow.push(!alive);
     }
@@ -306,9 +336,22 @@ function sendUpdate() {
     const bias = r.model.namedParameters().find(([n]) => n === name.replace(/weight$/, "bias"));
     layers.push({ out: p.shape[0], in: p.shape[1], w: p.data.f32.slice(), b: bias ? bias[1].data.f32.slice() : null });
   }
-  const transfer = [heatClass.buffer, heatProb.buffer, ...neurons.flat().map((a) => a.buffer)];
+  const transfer = [heatClass.buffer, heatProb.buffer, ...(heatValue ? [heatValue.buffer] : []), ...neurons.flat().map((a) => a.buffer)];
   self.postMessage({
     type: "update", epoch: r.epoch, iterations: r.iterations, trainLoss: tr.loss, testLoss: te.loss,
-    trainAcc: tr.acc, testAcc: te.acc, grid: GRID, heatClass, heatProb, neurons, layers, dead,
+    trainAcc: tr.acc, testAcc: te.acc, grid: GRID, heatClass, heatProb, heatValue, neurons, layers, dead, canDie,
   }, transfer);
+}
+
+/** Overwrites weight [out, in] of the `layer`-th Linear layer (0 = the first) of the training model. */
+function setWeight({ layer, out, in: input, value }) {
+  const weights = run.model.parameters().filter((p) => p.name === "weight");
+  const w = weights[layer];
+  if (w === undefined) throw new Error(`setWeight layer: expected 0…${weights.length - 1}, got ${layer}`);
+  const [rows, cols] = w.shape;
+  if (!(Number.isInteger(out) && out >= 0 && out < rows && Number.isInteger(input) && input >= 0 && input < cols)) {
+    throw new Error(`setWeight [out, in]: expected within [${rows}, ${cols}], got [${out}, ${input}]`);
+  }
+  if (!Number.isFinite(value)) throw new Error(`setWeight value: expected a finite number, got ${value}`);
+  w.data.f32[out * cols + input] = value;
 }

@@ -32,8 +32,14 @@ export function enterForward(m: ForwardState, a?: Tensor, b?: Tensor, c?: Tensor
   let top: Tape | null = null;
   if (tape.active === null) {
     top = tape;
-    if (!gradDisabled() && m.training) tape.active = tape.openRecord();
-    else {
+    if (!gradDisabled() && m.training) {
+      // Same rule as below for the recording plan: a forward not fed by the open step starts a
+      // new step (a training forward nobody backpropagated — for inspection, or a dropped model —
+      // must not keep its buffers). Two modules used in one step go inside one parent forward.
+      const rec = tape.record;
+      if (!tape.closed && !(fromPass(rec, a) || fromPass(rec, b) || fromPass(rec, c) || fromPass(rec, d))) rec.restart();
+      tape.active = tape.openRecord();
+    } else {
       // Eval mode / noGrad: a forward fed by the running inference pass continues it (encoder →
       // decoder); any other starts the pass over, so buffers are reused call after call.
       const plan = tape.infer;

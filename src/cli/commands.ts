@@ -7,6 +7,7 @@
  *   seed, backend and test figures in `extra`, so `simdnet eval <folder>` knows its data set;
  * - `history.json` — fit's History (per-epoch logs), the per-step trace and the test result;
  * - `loss.svg`, `accuracy.svg` — charts (vega-lite, rendered headlessly);
+ * - `boundary.svg` — for 2-D classification inputs (moons): the decision regions and test points;
  * - `log.jsonl` — JSON lines (begin, one per epoch, end), written as training goes;
  * - with `recipe.weightStatsEvery` (C4): `weight-stats.jsonl` (min, max, mean, std, histogram of
  *   every layer's weight, bias and output) and `weights.svg`.
@@ -21,6 +22,7 @@ import { availableParallelism, cpus } from "node:os";
 import { basename, dirname, join, resolve } from "node:path";
 import { createEngine, type Engine } from "../engine.js";
 import { detectWasmFeatures } from "../backend/wasm/features.js";
+import { relaxedSimdHint } from "../backend/wasm/hints.js";
 import { SimdnetError } from "../errors.js";
 import { parseDescription } from "../io/model.js";
 import { loadModel, MODEL_JSON, saveModel } from "../io/node.js";
@@ -35,6 +37,7 @@ import { JsonLinesLogger, ModelCheckpoint, ProgressBar, WeightStats } from "../t
 import type { Callback, History } from "../train/types.js";
 import { UsageError, type BackendChoice, type EvalCommand, type InfoCommand, type TrainCommand } from "./args.js";
 import { loadData, type Split } from "./data.js";
+import { isPlanar, renderBoundaryChart } from "./boundary.js";
 import { renderCharts, renderStatsChart, type StatPoint } from "./plots.js";
 import { StepTraceCallback } from "./trace.js";
 
@@ -214,7 +217,8 @@ export async function trainCommand(cmd: TrainCommand, io: CliIO): Promise<TrainR
   const loss = lossFromConfig(recipe.loss, { engine });
   const params = model.numParameters();
   io.write(
-    `simdnet train ${target.name}: ${params.toLocaleString("en-US")} parameters, backend ${engine.backend}\n` +
+    `simdnet train ${target.name}: ${params.toLocaleString("en-US")} parameters, backend ${engine.backend}, ${engine.threads} thread${engine.threads === 1 ? "" : "s"}\n` +
+    (engine.fallback === null ? "" : `note: ${engine.fallback}\n`) +
     `data: ${data.label}\n` +
     `recipe: ${recipe.optimizer} lr ${recipe.lr}${recipe.lrSchedule === "cosine" ? " (cosine decay)" : ""}, batch ${recipe.batchSize}, ${recipe.epochs} epoch${recipe.epochs === 1 ? "" : "s"}, ${recipe.loss["type"]}, seed ${cmd.seed}\n`,
   );
@@ -228,7 +232,8 @@ export async function trainCommand(cmd: TrainCommand, io: CliIO): Promise<TrainR
   });
   const callbacks: Callback[] = [
     trace,
-    new ProgressBar({ write: (text) => io.write(text), isTTY: io.isTTY }),
+    // The validation data is the test split: its columns say so (test_loss, test_accuracy).
+    new ProgressBar({ write: (text) => io.write(text), isTTY: io.isTTY, valName: "test" }),
     new JsonLinesLogger({ write: (line) => appendFileSync(logPath, line) }),
     // Every epoch's model lands in the run folder, so an interrupted run keeps its last epoch.
     new ModelCheckpoint({
@@ -259,12 +264,21 @@ export async function trainCommand(cmd: TrainCommand, io: CliIO): Promise<TrainR
   // Weight statistics get their own files (they outweigh the rest of the history many times).
   const { weightStats, ...records } = history.records;
   writeFileSync(join(dir, "history.json"), JSON.stringify({ ...history, records, trace: stepTrace, test: result, seconds, trainSamplesPerSecond: samplesPerSecond }, null, 1) + "\n");
-  const charts = await renderCharts(history, { title: target.name, trace: stepTrace, valName: "test" });
   if (weightStats !== undefined && weightStats.length > 0) {
     writeFileSync(join(dir, "weight-stats.jsonl"), weightStats.map((r) => JSON.stringify(r)).join("\n") + "\n");
-    charts["weights.svg"] = await renderStatsChart(weightStats as StatPoint[], `${target.name}: per-layer statistics every ${recipe.weightStatsEvery} steps`);
   }
-  for (const [file, svg] of Object.entries(charts)) writeFileSync(join(dir, file), svg);
+  try {
+    const charts = await renderCharts(history, { title: target.name, trace: stepTrace, valName: "test" });
+    if (weightStats !== undefined && weightStats.length > 0) {
+      charts["weights.svg"] = await renderStatsChart(weightStats as StatPoint[], `${target.name}: per-layer statistics every ${recipe.weightStatsEvery} steps`);
+    }
+    if (isPlanar(inputShape) && recipe.loss["type"] !== "MSELoss") charts["boundary.svg"] = await renderBoundaryChart(model, train, test, `${target.name}: decision boundary`);
+    for (const [file, svg] of Object.entries(charts)) writeFileSync(join(dir, file), svg);
+  } catch (e) {
+    // Charts are optional (vega is an optional peer dependency): the trained run is kept.
+    if (!(e instanceof SimdnetError)) throw e;
+    io.write(`no charts: ${e.message}\n`);
+  }
 
   const unit = recipe.data.name === "mnist" ? "images" : "samples";
   io.write(
@@ -315,7 +329,7 @@ export async function infoCommand(cmd: InfoCommand, io: CliIO): Promise<{ backen
     `runtime: Node ${process.versions.node} (V8 ${process.versions.v8}), ${process.platform} ${process.arch}, ` +
       `${availableParallelism()} cores (${cpus()[0]?.model.trim() ?? "unknown CPU"})`,
     `WebAssembly: ${yes(f.webassembly)}, SIMD: ${yes(f.simd)}, relaxed SIMD: ${yes(f.relaxedSimd)}` +
-      (f.relaxedSimd || !f.simd ? "" : " (Node 20: run node with --experimental-wasm-relaxed-simd to enable it)"),
+      (f.relaxedSimd || !f.simd ? "" : ` (${relaxedSimdHint()})`),
     `SIMDNET_BACKEND: ${env === undefined || env === "" ? "not set" : env}`,
   ];
   let backend = "none";

@@ -6,6 +6,7 @@
  * @module
  */
 
+import { SimdnetError } from "../errors.js";
 import type { History } from "../train/types.js";
 
 /** Per-step training loss (running mean over `every` steps), x in fractional epochs. */
@@ -50,7 +51,7 @@ function series(history: History, trace: StepTrace | null, metric: "loss" | "acc
 function chartSpec(title: string, yTitle: string, points: Point[], names: string[]): Record<string, unknown> {
   const color = {
     field: "series", type: "nominal", title: null, legend: { orient: "bottom", labelLimit: 300 },
-    scale: { domain: names, range: ["#9ecae1", "#1f77b4", "#ff7f0e"] },
+    scale: { domain: names, range: ["#6baed6", "#1f77b4", "#ff7f0e"] },
   };
   const x = { field: "epoch", type: "quantitative", title: "epoch", scale: { domainMin: 0 } };
   const y = { field: "value", type: "quantitative", title: yTitle, scale: { zero: false } };
@@ -76,9 +77,25 @@ function chartSpec(title: string, yTitle: string, points: Point[], names: string
   };
 }
 
+/**
+ * vega and vega-lite are optional peer dependencies (about 25 MB that a library user need not
+ * install): a missing one is named with the command that installs it.
+ */
+async function importVega(): Promise<[typeof import("vega"), typeof import("vega-lite")]> {
+  try {
+    return await Promise.all([import("vega"), import("vega-lite")]);
+  } catch (e) {
+    const code = (e as { code?: unknown }).code;
+    if (code !== "ERR_MODULE_NOT_FOUND" && code !== "MODULE_NOT_FOUND") throw e;
+    throw new SimdnetError(
+      `charts: expected the optional packages "vega" and "vega-lite" to be installed (npm install vega vega-lite), got ${(e as Error).message.split("\n")[0]}`,
+    );
+  }
+}
+
 /** Renders a Vega-Lite spec to SVG text in Node or a browser (no DOM needed). */
 export async function renderSvg(spec: Record<string, unknown>): Promise<string> {
-  const [vega, vl] = await Promise.all([import("vega"), import("vega-lite")]);
+  const [vega, vl] = await importVega();
   const compiled = vl.compile(spec as unknown as Parameters<typeof vl.compile>[0]).spec;
   const view = new vega.View(vega.parse(compiled), { renderer: "none" });
   try {

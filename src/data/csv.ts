@@ -6,7 +6,8 @@
  */
 
 import Papa from "papaparse";
-import { SimdnetError, checkOptions } from "../errors.js";
+import { SimdnetError, checkOptions, fail } from "../errors.js";
+import { optArray, optBoolean, optInteger, optString, stringElement } from "../validate.js";
 import type { Dataset } from "./datasets.js";
 
 /** A column, by header name (when the CSV has a header) or by 0-based position. */
@@ -23,17 +24,29 @@ export interface CsvOptions {
   /** Field delimiter (default: detected among , ; tab |). */
   delimiter?: string;
   /**
-   * How labels become class indices. "auto" (default): when every label is an integer ≥ 0 the
-   * labels are used as they are; otherwise the distinct label strings are sorted and numbered
-   * from 0. "categorical": always number the sorted distinct strings. An array fixes the order
-   * (label classes[i] → i; another label is an error).
+   * How labels become class indices; only labels that occur get a class. "auto" (default): when
+   * every label is an integer ≥ 0 the distinct labels are numbered in numeric order (labels
+   * 0…k−1 all present map to themselves; `classNames` keeps the texts); otherwise the distinct
+   * label strings are sorted and numbered from 0. "categorical": always number the sorted
+   * distinct strings. An array fixes the order (label classes[i] → i; another label is an
+   * error), which also keeps the mapping the same across files.
    */
   labelEncoding?: "auto" | "categorical" | readonly string[];
   /** Cell texts that mean "missing", besides the empty cell (default ["NA", "NaN", "null", "?"]). */
   missing?: readonly string[];
+  /** Most distinct classes accepted (default 1000): a label column of ids is an error, not a memory bomb. */
+  maxClasses?: number;
 }
 
-const CSV_OPTIONS = ["label", "features", "header", "delimiter", "labelEncoding", "missing"] as const;
+const CSV_OPTIONS = ["label", "features", "header", "delimiter", "labelEncoding", "missing", "maxClasses"] as const;
+
+/** Default of {@link CsvOptions.maxClasses}. */
+export const DEFAULT_MAX_CSV_CLASSES = 1000;
+
+function columnRef(what: string, v: unknown): ColumnRef {
+  if (typeof v === "string" || (typeof v === "number" && Number.isSafeInteger(v) && v >= 0)) return v;
+  return fail(what, "a column name (string) or a 0-based column index", v);
+}
 
 /** A dataset read from CSV, with the names needed to interpret it. */
 export interface CsvDataset extends Dataset {
@@ -57,9 +70,21 @@ export interface CsvDataset extends Dataset {
  */
 export function parseCsv(text: string, options: CsvOptions = {}): CsvDataset {
   checkOptions("parseCsv options", options, CSV_OPTIONS);
-  const header = options.header ?? true;
+  if (typeof text !== "string") fail("parseCsv text", "a string", text);
+  const header = optBoolean("parseCsv header", options.header, true);
+  const delimiter = optString("parseCsv delimiter", options.delimiter, "");
+  if (/["\r\n]/.test(delimiter)) fail("parseCsv delimiter", "a delimiter without quotes or line breaks", delimiter);
+  const labelRef = options.label === undefined ? undefined : columnRef("parseCsv label", options.label);
+  const featureRefs = options.features === undefined ? undefined : optArray("parseCsv features", options.features, [], columnRef);
+  const missingCells = optArray("parseCsv missing", options.missing, ["NA", "NaN", "null", "?"], stringElement);
+  const encoding = options.labelEncoding === undefined || options.labelEncoding === "auto" || options.labelEncoding === "categorical"
+    ? options.labelEncoding ?? "auto"
+    : Array.isArray(options.labelEncoding)
+      ? optArray("parseCsv labelEncoding", options.labelEncoding, [], stringElement)
+      : fail("parseCsv labelEncoding", '"auto", "categorical" or an array of label strings', options.labelEncoding);
+  const maxClasses = optInteger("parseCsv maxClasses", options.maxClasses, DEFAULT_MAX_CSV_CLASSES, 1);
   const parsed = Papa.parse<string[]>(text, {
-    delimiter: options.delimiter ?? "",
+    delimiter,
     skipEmptyLines: "greedy",
     header: false,
     dynamicTyping: false,
@@ -81,11 +106,11 @@ export function parseCsv(text: string, options: CsvOptions = {}): CsvDataset {
     if (i < 0) throw new SimdnetError(`CSV ${role} column: expected one of ${names.map((s) => JSON.stringify(s)).join(", ")}, got ${JSON.stringify(ref)}`);
     return i;
   };
-  const labelCol = col(options.label ?? width - 1, "label");
-  const featureCols = options.features ? options.features.map((f) => col(f, "feature")) : [...names.keys()].filter((i) => i !== labelCol);
+  const labelCol = col(labelRef ?? width - 1, "label");
+  const featureCols = featureRefs ? featureRefs.map((f) => col(f, "feature")) : [...names.keys()].filter((i) => i !== labelCol);
   if (featureCols.length === 0) throw new SimdnetError("CSV features: expected at least one feature column, got none");
   if (featureCols.includes(labelCol)) throw new SimdnetError(`CSV features: the label column ${JSON.stringify(names[labelCol])} cannot also be a feature`);
-  const missing = new Set(["", ...(options.missing ?? ["NA", "NaN", "null", "?"])]);
+  const missing = new Set(["", ...missingCells]);
   const first = header ? 1 : 0;
 
   // Line numbers: papaparse drops blank lines, so count the text's lines to name rows faithfully.
@@ -119,7 +144,7 @@ export function parseCsv(text: string, options: CsvOptions = {}): CsvDataset {
   });
 
   const rawLabels = kept.map((r) => rows[r]![labelCol]!.trim());
-  const { y, classNames } = encodeLabels(rawLabels, options.labelEncoding ?? "auto", (i) => lineOf(kept[i]!));
+  const { y, classNames } = encodeLabels(rawLabels, encoding, maxClasses, (i) => lineOf(kept[i]!));
   return {
     x,
     y,
@@ -136,20 +161,23 @@ export function parseCsv(text: string, options: CsvOptions = {}): CsvDataset {
 function encodeLabels(
   labels: string[],
   encoding: "auto" | "categorical" | readonly string[],
+  maxClasses: number,
   lineOf: (i: number) => number,
 ): { y: Int32Array; classNames: string[] } {
   const y = new Int32Array(labels.length);
-  if (encoding === "auto" && labels.every((s) => /^\d+$/.test(s) && Number(s) < 2 ** 31)) {
-    let max = 0;
-    labels.forEach((s, i) => {
-      y[i] = Number(s);
-      if (y[i]! > max) max = y[i]!;
-    });
-    return { y, classNames: Array.from({ length: max + 1 }, (_, i) => String(i)) };
-  }
   let classNames: string[];
   if (encoding === "auto" || encoding === "categorical") {
-    classNames = [...new Set(labels)].sort();
+    // Only labels that occur become classes, and at most maxClasses of them: a column of ids
+    // (or one label of 100000000) must not turn into a hundred million classes.
+    const distinct = new Set<string>();
+    for (const s of labels) {
+      distinct.add(s);
+      if (distinct.size > maxClasses) {
+        throw new SimdnetError(`CSV labels: expected at most ${maxClasses} distinct classes (the maxClasses option), got more (line ${lineOf(labels.indexOf(s))}: ${JSON.stringify(s)})`);
+      }
+    }
+    const integers = encoding === "auto" && [...distinct].every((s) => /^\d{1,15}$/.test(s));
+    classNames = integers ? [...distinct].sort((a, b) => Number(a) - Number(b)) : [...distinct].sort();
   } else {
     classNames = [...encoding];
   }

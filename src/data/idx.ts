@@ -8,7 +8,7 @@
  * @module
  */
 
-import { SimdnetError } from "../errors.js";
+import { fail, SimdnetError } from "../errors.js";
 
 /** A parsed IDX file of unsigned bytes. */
 export interface IdxArray {
@@ -34,6 +34,7 @@ export function isGzip(bytes: Uint8Array): boolean {
  */
 export function parseIdx(bytes: Uint8Array, name: string, expectedDims?: number): IdxArray {
   const where = `IDX file ${JSON.stringify(name)}`;
+  if (!(bytes instanceof Uint8Array)) fail(where, "a Uint8Array of the file's bytes", bytes);
   if (isGzip(bytes)) {
     throw new SimdnetError(`${where}: is gzip-compressed (starts with 1f 8b); decompress it first or use decodeIdx / decodeMnist, which do`);
   }
@@ -75,15 +76,23 @@ export function parseIdx(bytes: Uint8Array, name: string, expectedDims?: number)
   return { dims, data: bytes.subarray(headerSize) };
 }
 
+/** Default cap on decompressed bytes (MNIST's largest file is 47 MB): a gzip bomb is an error, not an out-of-memory abort. */
+export const DEFAULT_MAX_GUNZIP_BYTES = 512 * 1024 * 1024;
+
 /**
  * Decompresses gzip bytes with the runtime's `DecompressionStream` (browsers, Node ≥ 18, Deno,
- * Bun), without a dependency. Bytes that are not gzip are returned as they are.
+ * Bun), without a dependency. Bytes that are not gzip are returned as they are. Output beyond
+ * `maxBytes` (default {@link DEFAULT_MAX_GUNZIP_BYTES}) stops the decompression with an error.
  */
-export async function gunzipIfNeeded(bytes: Uint8Array, name = "data"): Promise<Uint8Array> {
+export async function gunzipIfNeeded(bytes: Uint8Array, name = "data", maxBytes = DEFAULT_MAX_GUNZIP_BYTES): Promise<Uint8Array> {
+  if (!(bytes instanceof Uint8Array)) fail(`${JSON.stringify(name)}`, "a Uint8Array", bytes);
   if (!isGzip(bytes)) return bytes;
   if (typeof DecompressionStream === "undefined") {
     throw new SimdnetError(`${JSON.stringify(name)}: is gzip-compressed, but this runtime has no DecompressionStream; decompress it first`);
   }
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  let reader: ReadableStreamDefaultReader<Uint8Array> | null = null;
   try {
     const source = new ReadableStream<Uint8Array<ArrayBuffer>>({
       start(controller) {
@@ -92,11 +101,28 @@ export async function gunzipIfNeeded(bytes: Uint8Array, name = "data"): Promise<
         controller.close();
       },
     });
-    const stream = source.pipeThrough(new DecompressionStream("gzip"));
-    return new Uint8Array(await new Response(stream).arrayBuffer());
+    reader = source.pipeThrough(new DecompressionStream("gzip")).getReader();
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      total += value.length;
+      if (total > maxBytes) break;
+      chunks.push(value);
+    }
   } catch (err) {
     throw new SimdnetError(`${JSON.stringify(name)}: gzip decompression failed: ${(err as Error).message}`);
   }
+  if (total > maxBytes) {
+    await reader?.cancel().catch(() => undefined);
+    throw new SimdnetError(`${JSON.stringify(name)}: decompressed size: expected at most ${maxBytes} bytes (the maxBytes limit), got more (a gzip bomb or the wrong file)`);
+  }
+  const out = new Uint8Array(total);
+  let at = 0;
+  for (const c of chunks) {
+    out.set(c, at);
+    at += c.length;
+  }
+  return out;
 }
 
 /** {@link parseIdx} after decompressing gzip input if needed. */

@@ -11,7 +11,8 @@ import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { gunzipSync } from "node:zlib";
 import { SimdnetError, checkOptions } from "../errors.js";
-import { isGzip } from "./idx.js";
+import { optString } from "../validate.js";
+import { DEFAULT_MAX_GUNZIP_BYTES, isGzip } from "./idx.js";
 import { MNIST_FILES, parseMnist, type Mnist, type MnistParseOptions } from "./mnist.js";
 
 /** Options of {@link loadMnist}. */
@@ -50,7 +51,8 @@ function locate(dir: string, file: string): string {
 function gunzipFile(bytes: Uint8Array, path: string): Uint8Array {
   if (!isGzip(bytes)) return bytes;
   try {
-    return gunzipSync(bytes);
+    // Capped like the browser path (gunzipIfNeeded): a gzip bomb is an error, not an abort.
+    return gunzipSync(bytes, { maxOutputLength: DEFAULT_MAX_GUNZIP_BYTES });
   } catch (err) {
     throw new SimdnetError(`${JSON.stringify(path)}: gzip decompression failed: ${(err as Error).message}`);
   }
@@ -60,7 +62,7 @@ function paths(options: LoadMnistOptions): { images: string; labels: string; par
   checkOptions("loadMnist options", options, LOAD_OPTIONS);
   const split = options.split ?? "train";
   if (split !== "train" && split !== "test") throw new SimdnetError(`loadMnist split: expected "train" or "test", got ${JSON.stringify(split)}`);
-  const dir = options.dir ?? mnistDataDir();
+  const dir = optString("loadMnist dir", options.dir, "") || mnistDataDir();
   const files = MNIST_FILES[split];
   const images = locate(dir, files.images);
   const labels = locate(dir, files.labels);

@@ -5,7 +5,8 @@
  * @module
  */
 
-import { SimdnetError, checkOptions } from "../errors.js";
+import { SimdnetError, checkOptions, fail } from "../errors.js";
+import { optInteger, optObject, optString } from "../validate.js";
 import { gunzipIfNeeded, parseIdx } from "./idx.js";
 
 /** Mean and standard deviation of MNIST training pixels on the [0, 1] scale (torchvision's figures). */
@@ -48,9 +49,7 @@ const PARSE_OPTIONS = ["limit", "normalize", "names"] as const;
  *   counts, or a label outside 0–9.
  */
 export function parseMnist(imagesBytes: Uint8Array, labelsBytes: Uint8Array, options: MnistParseOptions = {}): Mnist {
-  checkOptions("parseMnist options", options, PARSE_OPTIONS);
-  const imagesName = options.names?.images ?? "images";
-  const labelsName = options.names?.labels ?? "labels";
+  const { imagesName, labelsName } = checkMnistOptions("parseMnist", options);
   const img = parseIdx(imagesBytes, imagesName, 3);
   const lab = parseIdx(labelsBytes, labelsName, 1);
   const [count, rows, cols] = img.dims as [number, number, number];
@@ -60,9 +59,6 @@ export function parseMnist(imagesBytes: Uint8Array, labelsBytes: Uint8Array, opt
     );
   }
   const limit = options.limit;
-  if (limit !== undefined && (!Number.isInteger(limit) || limit < 1)) {
-    throw new SimdnetError(`parseMnist limit: expected a positive integer, got ${String(limit)}`);
-  }
   const n = limit === undefined ? count : Math.min(count, limit);
   const labels = new Int32Array(n);
   for (let i = 0; i < n; i++) {
@@ -91,14 +87,30 @@ export function parseMnist(imagesBytes: Uint8Array, labelsBytes: Uint8Array, opt
   return { images, labels, n, shape: [n, 1, rows, cols], classes: 10 };
 }
 
+/** Checks parseMnist's options (types included) and returns the file names for messages. */
+function checkMnistOptions(what: string, options: MnistParseOptions): { imagesName: string; labelsName: string } {
+  checkOptions(`${what} options`, options, PARSE_OPTIONS);
+  optInteger(`${what} limit`, options.limit, 0, 1);
+  const normalize: unknown = options.normalize;
+  if (normalize !== undefined && typeof normalize !== "boolean") {
+    const fig = optObject(`${what} normalize`, normalize)!;
+    checkOptions(`${what} normalize`, fig, ["mean", "std"]);
+    if (typeof fig["mean"] !== "number" || !Number.isFinite(fig["mean"]) || typeof fig["std"] !== "number" || !(fig["std"] > 0) || !Number.isFinite(fig["std"])) {
+      fail(`${what} normalize`, "true, false or { mean, std > 0 } (finite numbers)", normalize);
+    }
+  }
+  const names = optObject(`${what} names`, options.names) ?? {};
+  checkOptions(`${what} names`, names, ["images", "labels"]);
+  return { imagesName: optString(`${what} names.images`, names["images"], "images"), labelsName: optString(`${what} names.labels`, names["labels"], "labels") };
+}
+
 /** {@link parseMnist} for bytes that may be gzip-compressed (e.g. fetched `*.gz` files). */
 export async function decodeMnist(
   imagesBytes: Uint8Array,
   labelsBytes: Uint8Array,
   options: MnistParseOptions = {},
 ): Promise<Mnist> {
-  const imagesName = options.names?.images ?? "images";
-  const labelsName = options.names?.labels ?? "labels";
+  const { imagesName, labelsName } = checkMnistOptions("decodeMnist", options);
   const [img, lab] = await Promise.all([gunzipIfNeeded(imagesBytes, imagesName), gunzipIfNeeded(labelsBytes, labelsName)]);
   return parseMnist(img, lab, options);
 }

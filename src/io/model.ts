@@ -12,9 +12,10 @@
  */
 
 import type { Engine } from "../engine.js";
-import { SimdnetError } from "../errors.js";
-import { moduleFromConfig } from "../nn/config.js";
-import type { JsonValue, Module, ModuleConfig } from "../nn/module.js";
+import { checkOptions, SimdnetError } from "../errors.js";
+import { moduleFromConfig, planModule } from "../nn/config.js";
+import { checkStateDict, type JsonValue, type Module, type ModuleConfig, type StateDict } from "../nn/module.js";
+import { optString, ownEntry } from "../validate.js";
 import { decodeSafetensors, encodeSafetensors } from "./safetensors.js";
 
 /** The format tag written into every description. */
@@ -82,14 +83,45 @@ export function parseDescription(text: string, file: string): ModelDescription {
   return checkDescription(value, file);
 }
 
-/** Builds the module of a description (fresh weights), naming the file on failure. */
-export function buildModule(description: ModelDescription, file: string, engine?: Engine): Module {
+/** Re-throws a SimdnetError with `file: ` in front (other errors as they are). */
+function inFile<T>(file: string, run: () => T): T {
   try {
-    return moduleFromConfig(description.module, engine === undefined ? {} : { engine });
+    return run();
   } catch (e) {
     if (e instanceof SimdnetError) throw new SimdnetError(`${file}: ${e.message}`);
     throw e;
   }
+}
+
+/**
+ * Builds the module of a description (fresh weights), naming the file on failure. The whole
+ * description is checked first (types, options, nesting, size against `maxBytes`), so a bad one
+ * allocates nothing.
+ */
+export function buildModule(description: ModelDescription, file: string, engine?: Engine, maxBytes?: number): Module {
+  return inFile(file, () => moduleFromConfig(description.module, { ...(engine === undefined ? {} : { engine }), ...(maxBytes === undefined ? {} : { maxBytes }) }));
+}
+
+/**
+ * Builds a description's module and loads `tensors` into it, checking the description (against
+ * `maxBytes`) and the weights (keys, shapes, values) against each other BEFORE the first
+ * allocation: a failed load leaves the engine's memory exactly as it was.
+ */
+export function buildWithWeights(
+  description: ModelDescription, tensors: StateDict, files: { description: string; weights: string }, engine?: Engine, maxBytes?: number,
+): Module {
+  const options = { ...(engine === undefined ? {} : { engine }), ...(maxBytes === undefined ? {} : { maxBytes }) };
+  const plan = inFile(files.description, () => planModule(description.module, options));
+  inFile(files.weights, () => checkStateDict(plan.state, tensors));
+  const module = buildModule(description, files.description, engine, maxBytes);
+  try {
+    module.loadStateDict(tensors);
+  } catch (e) {
+    module.dispose();
+    if (e instanceof SimdnetError) throw new SimdnetError(`${files.weights}: ${e.message}`);
+    throw e;
+  }
+  return module;
 }
 
 /** The weights and description of a model as one safetensors blob (for browsers: download, IndexedDB, fetch). */
@@ -122,25 +154,19 @@ export interface LoadedModel {
  * Pass `description` to use an architecture stored elsewhere (model.json).
  */
 export function modelFromBytes(
-  bytes: Uint8Array, options: { engine?: Engine; file?: string; description?: ModelDescription } = {},
+  bytes: Uint8Array, options: { engine?: Engine; file?: string; description?: ModelDescription; maxBytes?: number } = {},
 ): LoadedModel {
-  const file = options.file ?? "model bytes";
+  checkOptions("modelFromBytes options", options, ["engine", "file", "description", "maxBytes"]);
+  const file = optString("modelFromBytes file", options.file, "model bytes");
   const { tensors, metadata } = decodeSafetensors(bytes, file);
   let description = options.description;
   if (description === undefined) {
-    const text = metadata["simdnet"];
+    const text = ownEntry(metadata, "simdnet");
     if (text === undefined) {
       throw new SimdnetError(`${file}: __metadata__ "simdnet": expected the model description, got nothing (a weights-only file: use loadWeights with a built model)`);
     }
     description = parseDescription(text, `${file} (__metadata__ "simdnet")`);
-  }
-  const module = buildModule(description, file, options.engine);
-  try {
-    module.loadStateDict(tensors);
-  } catch (e) {
-    module.dispose();
-    if (e instanceof SimdnetError) throw new SimdnetError(`${file}: ${e.message}`);
-    throw e;
-  }
+  } else description = checkDescription(description, "modelFromBytes description");
+  const module = buildWithWeights(description, tensors, { description: file, weights: file }, options.engine, options.maxBytes);
   return { module, description };
 }

@@ -12,10 +12,10 @@
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Engine } from "../engine.js";
-import { SimdnetError } from "../errors.js";
+import { checkOptions, fail, SimdnetError } from "../errors.js";
 import type { JsonValue, Module } from "../nn/module.js";
 import {
-  buildModule, describeModel, loadWeightsFromBytes, modelToBytes, parseDescription,
+  buildWithWeights, describeModel, loadWeightsFromBytes, modelToBytes, parseDescription,
   type LoadedModel, type ModelDescription,
 } from "./model.js";
 import { decodeSafetensors } from "./safetensors.js";
@@ -60,21 +60,15 @@ export function saveModel(module: Module, dir: string, options: SaveModelOptions
  * Loads a model folder written by saveModel: the architecture from model.json, the weights from
  * model.safetensors. Errors name the file and the expected and actual value.
  */
-export function loadModel(dir: string, options: { engine?: Engine } = {}): LoadedModel {
+export function loadModel(dir: string, options: { engine?: Engine; maxBytes?: number } = {}): LoadedModel {
+  checkOptions("loadModel options", options, ["engine", "maxBytes"]);
+  if (typeof dir !== "string") fail("loadModel dir", "a folder path (string)", dir);
   const jsonPath = join(dir, MODEL_JSON);
   const weightsPath = join(dir, MODEL_WEIGHTS);
   const description = parseDescription(new TextDecoder().decode(readBytes(jsonPath)), jsonPath);
-  const bytes = readBytes(weightsPath);
-  // Decode (and so validate) the weights before building anything.
-  const { tensors } = decodeSafetensors(bytes, weightsPath);
-  const module = buildModule(description, jsonPath, options.engine);
-  try {
-    module.loadStateDict(tensors);
-  } catch (e) {
-    module.dispose();
-    if (e instanceof SimdnetError) throw new SimdnetError(`${weightsPath}: ${e.message}`);
-    throw e;
-  }
+  // Decode (and so validate) the weights, and check them against the description, before building anything.
+  const { tensors } = decodeSafetensors(readBytes(weightsPath), weightsPath);
+  const module = buildWithWeights(description, tensors, { description: jsonPath, weights: weightsPath }, options.engine, options.maxBytes);
   return { module, description };
 }
 

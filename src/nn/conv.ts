@@ -1,10 +1,10 @@
 import { conv2dOutputSize } from "../backend/shapes.js";
-import { fail } from "../errors.js";
+import { checkOptions, fail } from "../errors.js";
 import { conv2d, type Conv2dArgs } from "../autograd/ops/conv.js";
 import type { Tensor } from "../tensor.js";
 import { bool, checkPositiveInt, checkRank, expectShape, Layer, pair } from "./layer.js";
-import { INIT_KEYS, initConfig, initWeightBias, type WeightInitOptions } from "./linear.js";
-import type { ModuleConfig, ModuleOptions, Parameter } from "./module.js";
+import { checkInitOptions, INIT_KEYS, initConfig, initWeightBias, type WeightInitOptions } from "./linear.js";
+import { MODULE_OPTION_KEYS, type ModuleConfig, type ModuleOptions, type Parameter, type StatePlan } from "./module.js";
 
 /** Options of Conv2d (PyTorch names; groups and padding modes other than zeros are not supported). */
 export interface Conv2dOptions extends ModuleOptions, WeightInitOptions {
@@ -36,35 +36,33 @@ export class Conv2d extends Layer {
   private readonly paddingOption: number | [number, number] | "same" | "valid";
   private readonly args: Conv2dArgs;
 
+  /** Checks Conv2d's arguments and options without allocating; returns what it would allocate. */
+  static plan(inChannels: unknown, outChannels: unknown, kernelSize: unknown, options: Conv2dOptions = {}): StatePlan {
+    const s = conv2dSettings(inChannels, outChannels, kernelSize, options);
+    const weight: [string, number[]] = ["weight", [s.outChannels, s.inChannels, s.kernelSize[0], s.kernelSize[1]]];
+    return { params: s.hasBias ? [weight, ["bias", [s.outChannels]]] : [weight], buffers: [], scratch: 0 };
+  }
+
   constructor(
     readonly inChannels: number, readonly outChannels: number, kernelSize: number | [number, number],
     private readonly options: Conv2dOptions = {},
   ) {
-    super(options, ["stride", "padding", "dilation", "bias", ...INIT_KEYS], options, "Conv2d");
-    checkPositiveInt("Conv2d inChannels", inChannels);
-    checkPositiveInt("Conv2d outChannels", outChannels);
-    this.kernelSize = pair("Conv2d kernelSize", kernelSize, 1);
-    this.stride = pair("Conv2d stride", options.stride ?? 1, 1);
-    this.dilation = pair("Conv2d dilation", options.dilation ?? 1, 1);
+    super(options, CONV_KEYS, options, "Conv2d");
+    // Everything is checked before the first allocation, so a bad option leaks nothing.
+    const s = conv2dSettings(inChannels, outChannels, kernelSize, options);
+    this.kernelSize = s.kernelSize;
+    this.stride = s.stride;
+    this.dilation = s.dilation;
     this.paddingOption = options.padding ?? 0;
-    const p = this.paddingOption;
-    if (p === "valid") this.padding = [0, 0];
-    else if (p === "same") {
-      if (this.stride[0] !== 1 || this.stride[1] !== 1) fail("Conv2d padding \"same\" stride", "1 (as in PyTorch)", this.stride);
-      const total = [this.dilation[0] * (this.kernelSize[0] - 1), this.dilation[1] * (this.kernelSize[1] - 1)];
-      if (total[0]! % 2 !== 0 || total[1]! % 2 !== 0) {
-        fail("Conv2d padding \"same\"", "an odd effective kernel size (dilation·(kernel − 1) even; asymmetric padding is not supported)", this.kernelSize);
-      }
-      this.padding = [total[0]! / 2, total[1]! / 2];
-    } else this.padding = pair("Conv2d padding", p, 0);
-    const hasBias = bool("Conv2d bias", options.bias, true);
+    this.padding = s.padding;
+    const hasBias = s.hasBias;
     this.weight = this.addParameter("weight", [outChannels, inChannels, this.kernelSize[0], this.kernelSize[1]]);
     this.bias = hasBias ? this.addParameter("bias", [outChannels]) : null;
     initWeightBias("Conv2d", options, this.weight, this.bias);
     this.args = { stride: this.stride, padding: this.padding, dilation: this.dilation };
   }
 
-  outputShape(inputShape: readonly number[], where: string = this.type): number[] {
+  override outputShape(inputShape: readonly number[], where: string = this.type): number[] {
     const expected = expectShape(["N", this.inChannels, "H", "W"]);
     checkRank(where, inputShape, 4, expected);
     if (inputShape[1] !== this.inChannels) fail(`${where} input shape`, expected, inputShape);
@@ -88,7 +86,7 @@ export class Conv2d extends Layer {
     return conv2d(x, this.weight.data, this.bias === null ? null : this.bias.data, this.args);
   }
 
-  config(): ModuleConfig {
+  override config(): ModuleConfig {
     const c: ModuleConfig = {
       type: this.type, inChannels: this.inChannels, outChannels: this.outChannels, kernelSize: [...this.kernelSize],
       stride: [...this.stride], padding: typeof this.paddingOption === "string" ? this.paddingOption : [...this.padding],
@@ -96,4 +94,30 @@ export class Conv2d extends Layer {
     };
     return { ...c, ...initConfig(this.options) };
   }
+}
+
+const CONV_KEYS = ["stride", "padding", "dilation", "bias", ...INIT_KEYS];
+
+/** Conv2d's checked arguments (shared by the constructor and Conv2d.plan). */
+function conv2dSettings(inChannels: unknown, outChannels: unknown, kernelSizeArg: unknown, options: Conv2dOptions) {
+  checkOptions("Conv2d options", options, [...CONV_KEYS, ...MODULE_OPTION_KEYS]);
+  const inC = checkPositiveInt("Conv2d inChannels", inChannels);
+  const outC = checkPositiveInt("Conv2d outChannels", outChannels);
+  const kernelSize = pair("Conv2d kernelSize", kernelSizeArg, 1);
+  const stride = pair("Conv2d stride", options.stride ?? 1, 1);
+  const dilation = pair("Conv2d dilation", options.dilation ?? 1, 1);
+  const p = options.padding ?? 0;
+  let padding: [number, number];
+  if (p === "valid") padding = [0, 0];
+  else if (p === "same") {
+    if (stride[0] !== 1 || stride[1] !== 1) fail("Conv2d padding \"same\" stride", "1 (as in PyTorch)", stride);
+    const total = [dilation[0] * (kernelSize[0] - 1), dilation[1] * (kernelSize[1] - 1)];
+    if (total[0]! % 2 !== 0 || total[1]! % 2 !== 0) {
+      fail("Conv2d padding \"same\"", "an odd effective kernel size (dilation·(kernel − 1) even; asymmetric padding is not supported)", kernelSize);
+    }
+    padding = [total[0]! / 2, total[1]! / 2];
+  } else padding = pair("Conv2d padding", p, 0);
+  const hasBias = bool("Conv2d bias", options.bias, true);
+  checkInitOptions("Conv2d", options);
+  return { inChannels: inC, outChannels: outC, kernelSize, stride, dilation, padding, hasBias };
 }

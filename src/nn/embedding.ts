@@ -33,11 +33,16 @@ export class Embedding extends Layer {
     applyInit(this.initSpec, this.weight.data, { fanIn: embeddingDim, fanOut: numEmbeddings }, resolveRng(options.rng), "normal");
   }
 
+  override inputDtype(): "int32" {
+    return "int32";
+  }
+
   override outputShape(inputShape: readonly number[]): number[] {
     return [...inputShape, this.embeddingDim];
   }
 
   forward(indices: Tensor): Tensor {
+    this.checkLive("forward");
     if (!(indices instanceof Tensor)) fail("Embedding input", "an int32 Tensor of indices", indices);
     if (indices.isDisposed) throw new SimdnetError("Embedding input: expected a live tensor, got a disposed tensor");
     if (indices.dtype !== "int32") fail("Embedding input dtype", '"int32" (indices)', indices.dtype);

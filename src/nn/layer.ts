@@ -1,4 +1,5 @@
 import { engineOption } from "../engine.js";
+import { checkPositiveInteger, optBoolean, optNumber } from "../validate.js";
 import { checkOptions, fail } from "../errors.js";
 import { Module, MODULE_OPTION_KEYS, type ModuleConfig, type ModuleOptions } from "./module.js";
 
@@ -28,10 +29,9 @@ export function checkRank(where: string, shape: readonly number[], rank: number,
   if (shape.length !== rank) fail(`${where} input shape`, `${expected} (${rank} dimensions)`, shape);
 }
 
-/** Validates a positive-integer constructor argument. */
+/** Validates a positive-integer constructor argument (see src/validate.ts). */
 export function checkPositiveInt(what: string, v: unknown): number {
-  if (typeof v !== "number" || !Number.isInteger(v) || v < 1) fail(what, "a positive integer", v);
-  return v;
+  return checkPositiveInteger(what, v);
 }
 
 /** Validates a number or [h, w] pair of integers ≥ min and returns [h, w]. */
@@ -42,18 +42,8 @@ export function pair(what: string, v: unknown, min: number): [number, number] {
   return fail(what, `an integer ≥ ${min} or a pair [h, w] of them`, v);
 }
 
-/** Validates an optional boolean option. */
-export function bool(what: string, v: unknown, dflt: boolean): boolean {
-  if (v === undefined) return dflt;
-  if (typeof v !== "boolean") fail(what, "true or false", v);
-  return v;
-}
+/** Validates an optional boolean option (see src/validate.ts). */
+export const bool = optBoolean;
 
-/** Validates an optional finite number option in [lo, hi] (hiOpen excludes hi). */
-export function num(what: string, v: unknown, dflt: number, lo = -Infinity, hi = Infinity, hiOpen = false): number {
-  if (v === undefined) return dflt;
-  if (typeof v !== "number" || !Number.isFinite(v) || v < lo || (hiOpen ? v >= hi : v > hi)) {
-    fail(what, `a finite number in [${lo}, ${hi}${hiOpen ? ")" : "]"}`, v);
-  }
-  return v;
-}
+/** Validates an optional finite number option in [lo, hi] (hiOpen excludes hi; see src/validate.ts). */
+export const num = optNumber;

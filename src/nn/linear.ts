@@ -1,10 +1,10 @@
-import type { Rng } from "../data/random.js";
 import type { Tensor } from "../tensor.js";
 import { applyInit, checkInitSpec, computeFans, DEFAULT_WEIGHT_INIT, defaultBiasInit, resolveRng, type InitSpec } from "./init.js";
 import { bool, checkPositiveInt, checkRank, expectShape, Layer } from "./layer.js";
-import type { ModuleConfig, ModuleOptions, Parameter } from "./module.js";
-import { fail } from "../errors.js";
+import { MODULE_OPTION_KEYS, type ModuleConfig, type ModuleOptions, type Parameter, type StatePlan } from "./module.js";
+import { checkOptions, fail } from "../errors.js";
 import { linear } from "../autograd/ops/linalg.js";
+import { Rng } from "../data/random.js";
 
 /** Options of layers with a weight and an optional bias. */
 export interface WeightInitOptions {
@@ -25,6 +25,17 @@ export interface LinearOptions extends ModuleOptions, WeightInitOptions {
 }
 
 export const INIT_KEYS = ["init", "weightInit", "biasInit", "rng"] as const;
+const LINEAR_KEYS = ["bias", ...INIT_KEYS, ...MODULE_OPTION_KEYS];
+
+/** Checks the init options (specs and rng) without drawing or allocating anything. */
+export function checkInitOptions(what: string, options: WeightInitOptions): void {
+  checkInitSpec(`${what} weightInit`, options.weightInit ?? options.init ?? "default");
+  checkInitSpec(`${what} biasInit`, options.biasInit ?? options.init ?? "default");
+  const rng: unknown = options.rng;
+  if (rng !== undefined && !(rng instanceof Rng) && !(typeof rng === "number" && Number.isSafeInteger(rng) && rng >= 0)) {
+    fail(`${what} rng`, "an Rng or a seed (an integer in [0, 2^53))", rng);
+  }
+}
 
 /** Initialises weight and optional bias per the init options (PyTorch defaults otherwise). */
 export function initWeightBias(what: string, options: WeightInitOptions, weight: Parameter, bias: Parameter | null): void {
@@ -57,17 +68,27 @@ export class Linear extends Layer {
   readonly weight: Parameter;
   readonly bias: Parameter | null;
 
+  /** Checks Linear's arguments and options without allocating; returns what it would allocate. */
+  static plan(inFeatures: unknown, outFeatures: unknown, options: LinearOptions = {}): StatePlan {
+    checkOptions("Linear options", options, LINEAR_KEYS);
+    const inF = checkPositiveInt("Linear inFeatures", inFeatures);
+    const outF = checkPositiveInt("Linear outFeatures", outFeatures);
+    const hasBias = bool("Linear bias", options.bias, true);
+    checkInitOptions("Linear", options);
+    return { params: [["weight", [outF, inF]], ...(hasBias ? [["bias", [outF]] as [string, number[]]] : [])], buffers: [], scratch: 0 };
+  }
+
   constructor(readonly inFeatures: number, readonly outFeatures: number, private readonly options: LinearOptions = {}) {
     super(options, ["bias", ...INIT_KEYS], options, "Linear");
-    checkPositiveInt("Linear inFeatures", inFeatures);
-    checkPositiveInt("Linear outFeatures", outFeatures);
+    // Everything is checked before the first allocation, so a bad option leaks nothing.
+    Linear.plan(inFeatures, outFeatures, options);
     const hasBias = bool("Linear bias", options.bias, true);
     this.weight = this.addParameter("weight", [outFeatures, inFeatures]);
     this.bias = hasBias ? this.addParameter("bias", [outFeatures]) : null;
     initWeightBias("Linear", options, this.weight, this.bias);
   }
 
-  outputShape(inputShape: readonly number[], where: string = this.type): number[] {
+  override outputShape(inputShape: readonly number[], where: string = this.type): number[] {
     checkRank(where, inputShape, 2, expectShape(["N", this.inFeatures]));
     if (inputShape[1] !== this.inFeatures) fail(`${where} input shape`, expectShape(["N", this.inFeatures]), inputShape);
     return [inputShape[0]!, this.outFeatures];
@@ -82,7 +103,7 @@ export class Linear extends Layer {
     return linear(x, this.weight.data, this.bias === null ? null : this.bias.data);
   }
 
-  config(): ModuleConfig {
+  override config(): ModuleConfig {
     const c: ModuleConfig = { type: this.type, inFeatures: this.inFeatures, outFeatures: this.outFeatures, bias: this.bias !== null };
     return { ...c, ...initConfig(this.options) };
   }

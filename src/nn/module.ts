@@ -40,7 +40,7 @@ import { noGrad, runBackward, tapeOf, type Plan } from "../autograd/tape.js";
 import { enterForward, exitForward } from "../autograd/forward.js";
 import { engineOption, type Engine } from "../engine.js";
 import { fail, SimdnetError } from "../errors.js";
-import { Tensor } from "../tensor.js";
+import { Tensor, type DType } from "../tensor.js";
 import { formatSummary, type Summary, type SummaryRow } from "./summary.js";
 
 export { Parameter };
@@ -71,6 +71,17 @@ export interface StateTensor {
  * `loadStateDict` accepts and ignores it, so dicts exported from PyTorch load unchanged.
  */
 export type StateDict = Map<string, StateTensor>;
+
+/**
+ * What a layer will allocate at construction, computed from its arguments without allocating
+ * (see `planModule` in ./config.ts): parameter and buffer shapes by local name, and other floats.
+ */
+export interface StatePlan {
+  params: [string, number[]][];
+  buffers: [string, number[]][];
+  /** Floats of internal per-layer state that is not in the state dict (BatchNorm's saved statistics). */
+  scratch: number;
+}
 
 /** Options every layer accepts. */
 export interface ModuleOptions {
@@ -121,7 +132,9 @@ export abstract class Module {
   /** @internal */
   fwdStart = 0;
   private dxBuffer: Tensor | null = null;
-  private checkedShape: readonly number[] | null = null;
+  /** Input shape checkInput last validated (reset when the module changes, e.g. Sequential.add). */
+  protected checkedShape: readonly number[] | null = null;
+  private disposed = false;
 
   constructor(options: ModuleOptions = {}) {
     this.engine = engineOption("engine", options.engine);
@@ -144,6 +157,21 @@ export abstract class Module {
     Object.defineProperty(this, "forward", { value: wrapped, writable: true, configurable: true, enumerable: false });
   }
 
+  /** True once dispose() has run (or the engine was disposed): every method then throws. */
+  get isDisposed(): boolean {
+    return this.disposed || this.engine.isDisposed;
+  }
+
+  /**
+   * Throws `${type}.${what}: expected a live module, got a disposed ${type}` once dispose() has
+   * run: its blocks may already belong to a newer model, so a kernel call would corrupt that one.
+   * Every public method starts with it (forward and backward through checkTensor).
+   */
+  checkLive(what: string): void {
+    if (this.disposed) throw new SimdnetError(`${this.type}.${what}: expected a live module, got a disposed ${this.type} (dispose() was called)`);
+    if (this.engine.isDisposed) throw new SimdnetError(`${this.type}.${what}: expected a live module, got a ${this.type} of a disposed engine`);
+  }
+
   /**
    * Computes the output from operations on the inputs (most modules take one tensor; a
    * forward may take up to four). The result belongs to the step: see the ownership rules at
@@ -157,6 +185,7 @@ export abstract class Module {
    * next backward). Must follow forward. New code calls `loss.backward()` instead.
    */
   backward(dy: Tensor): Tensor {
+    this.checkLive("backward");
     const out = this.lastOut;
     const plan = this.fwdPlan;
     if (out === null || plan === null) throw new SimdnetError(`${this.type} backward: expected a forward call first, got none`);
@@ -241,6 +270,7 @@ export abstract class Module {
 
   /** This module and all its descendants, depth first, each once (PyTorch's modules()). */
   modules(): Module[] {
+    this.checkLive("modules");
     const seen = new Set<Module>();
     const visit = (m: Module): void => {
       if (seen.has(m)) return;
@@ -253,12 +283,14 @@ export abstract class Module {
 
   /** Sets every parameter gradient to zero (same as optimizer.zeroGrad() for these parameters). */
   zeroGrad(): void {
+    this.checkLive("zeroGrad");
     const k = this.engine.kernels;
     for (const p of this.parameters()) k.fill(p.grad.size, 0, p.grad.ptr);
   }
 
   /** Sets training mode (default true) on this module and its children; returns this. */
   train(mode = true): this {
+    this.checkLive(mode ? "train" : "eval");
     for (const m of this.modules()) m.training = mode;
     return this;
   }
@@ -275,11 +307,13 @@ export abstract class Module {
 
   /** Parameters with PyTorch key names ("weight", "0.weight", "block.conv1.weight"), each parameter once. */
   namedParameters(prefix = ""): [string, Parameter][] {
+    this.checkLive("parameters");
     return this.stateItems(prefix).filter((e): e is [string, Parameter] => e[1] instanceof Parameter);
   }
 
   /** Non-trainable state tensors (running_mean, running_var) with PyTorch key names. */
   namedBuffers(prefix = ""): [string, Tensor][] {
+    this.checkLive("buffers");
     return this.stateItems(prefix).filter((e): e is [string, Tensor] => !(e[1] instanceof Parameter));
   }
 
@@ -300,6 +334,7 @@ export abstract class Module {
    * module in registration order, modules in order).
    */
   stateDict(): StateDict {
+    this.checkLive("stateDict");
     const out: StateDict = new Map();
     for (const [key, t] of this.stateEntries()) out.set(key, { shape: [...t.shape], data: t.f32.slice() });
     return out;
@@ -313,32 +348,9 @@ export abstract class Module {
    * shape or length mismatches, non-finite values).
    */
   loadStateDict(dict: StateDict | Record<string, StateTensor>): void {
-    // Without this, null throws a TypeError and a number reads as an empty dict ("missing key").
-    if (!(dict instanceof Map) && (dict === null || typeof dict !== "object" || Array.isArray(dict))) {
-      fail("loadStateDict dict", "a Map or an object of name → { shape, data }", dict);
-    }
+    this.checkLive("loadStateDict");
     const entries = this.stateEntries();
-    const given = dict instanceof Map ? dict : new Map(Object.entries(dict));
-    const known = new Set(entries.map(([k]) => k));
-    for (const key of given.keys()) {
-      if (!known.has(key) && !key.endsWith("num_batches_tracked")) {
-        failText(`loadStateDict key "${key}"`, `one of the model's keys (${[...known].join(", ")})`, "an unexpected key");
-      }
-    }
-    for (const [key, t] of entries) {
-      const v = given.get(key);
-      if (v === undefined) failText(`loadStateDict key "${key}"`, `a tensor of shape [${t.shape.join(", ")}]`, "nothing (missing key)");
-      if (v === null || typeof v !== "object" || !Array.isArray(v.shape)) {
-        fail(`loadStateDict "${key}"`, "{ shape: number[], data: Float32Array }", v);
-      }
-      const same = v.shape.length === t.shape.length && v.shape.every((d, i) => d === t.shape[i]);
-      if (!same) fail(`loadStateDict "${key}" shape`, `[${t.shape.join(", ")}]`, v.shape);
-      if (!(v.data instanceof Float32Array)) fail(`loadStateDict "${key}" data`, "a Float32Array", v.data);
-      if (v.data.length !== t.size) fail(`loadStateDict "${key}" data length`, `${t.size}`, v.data.length);
-      for (let i = 0; i < v.data.length; i++) {
-        if (!Number.isFinite(v.data[i]!)) fail(`loadStateDict "${key}" data[${i}]`, "a finite number", v.data[i]);
-      }
-    }
+    const given = checkStateDict(entries.map(([k, t]) => [k, t.shape]), dict);
     for (const [key, t] of entries) t.f32.set(given.get(key)!.data);
   }
 
@@ -413,12 +425,17 @@ export abstract class Module {
 
   /** Frees every tensor this module owns (parameters, buffers) and its children's. Using it afterwards throws. */
   dispose(): void {
+    this.checkLive("dispose");
+    const tree = this.modules();
+    // A child disposed on its own earlier is skipped, not an error: the tree still gets freed.
     for (const [, v] of this.stateItems("")) {
       if (v instanceof Parameter) v.dispose();
       else if (!v.isDisposed) v.dispose();
     }
-    this.releaseActivations();
-    for (const m of this.modules()) if (m !== this) m.releaseActivations();
+    for (const m of tree) {
+      if (!m.disposed) m.releaseActivations();
+      m.disposed = true;
+    }
   }
 
   /** Frees what the module keeps between calls (the old loop's dx buffer; subclasses extend). */
@@ -447,12 +464,19 @@ export abstract class Module {
 
   /** Throws unless x is a live float32 tensor of this module's engine. */
   protected checkTensor(what: string, x: Tensor): void {
+    this.checkLive(what === "input" ? "forward" : "backward");
     if (!(x instanceof Tensor)) fail(`${this.type} ${what}`, "a Tensor", x);
     if (x.engine !== this.engine) {
       throw new SimdnetError(`${this.type} ${what}: expected a tensor of the module's engine (${this.engine.backend}), got a tensor of another engine (${x.engine.backend})`);
     }
     if (x.isDisposed) throw new SimdnetError(`${this.type} ${what}: expected a live tensor, got a disposed tensor`);
-    if (x.dtype !== "float32") fail(`${this.type} ${what} dtype`, '"float32"', x.dtype);
+    const dtype = what === "input" ? this.inputDtype() : "float32";
+    if (x.dtype !== dtype) fail(`${this.type} ${what} dtype`, `"${dtype}"`, x.dtype);
+  }
+
+  /** The dtype forward takes: float32, int32 for index inputs (Embedding, or a Sequential starting with one). */
+  inputDtype(): DType {
+    return "float32";
   }
 
   /** checkTensor plus outputShape's shape check, the latter once per new input shape (cheap on the hot path). */
@@ -463,6 +487,44 @@ export abstract class Module {
       this.checkedShape = [...x.shape];
     }
   }
+}
+
+/**
+ * Validates a state dict against the expected keys and shapes (state-dict order) without touching
+ * any module: every key, shape, length and value (finite; BatchNorm running_var ≥ 0, since a
+ * negative variance turns later predictions into NaN). Returns the dict as a Map. Used by
+ * loadStateDict, and by model loading before the module is even built.
+ */
+export function checkStateDict(expected: readonly (readonly [string, readonly number[]])[], dict: unknown): Map<string, StateTensor> {
+  // Without this, null throws a TypeError and a number reads as an empty dict ("missing key").
+  if (!(dict instanceof Map) && (dict === null || typeof dict !== "object" || Array.isArray(dict))) {
+    fail("loadStateDict dict", "a Map or an object of name → { shape, data }", dict);
+  }
+  const given: Map<string, StateTensor> = dict instanceof Map ? dict : new Map(Object.entries(dict as object));
+  const known = new Set(expected.map(([k]) => k));
+  for (const key of given.keys()) {
+    if (!known.has(key) && !(typeof key === "string" && key.endsWith("num_batches_tracked"))) {
+      failText(`loadStateDict key "${String(key)}"`, `one of the model's keys (${[...known].join(", ")})`, "an unexpected key");
+    }
+  }
+  for (const [key, shape] of expected) {
+    const v = given.get(key);
+    if (v === undefined) failText(`loadStateDict key "${key}"`, `a tensor of shape [${shape.join(", ")}]`, "nothing (missing key)");
+    if (v === null || typeof v !== "object" || !Array.isArray(v.shape)) {
+      fail(`loadStateDict "${key}"`, "{ shape: number[], data: Float32Array }", v);
+    }
+    if (!sameShape(v.shape, shape)) fail(`loadStateDict "${key}" shape`, `[${shape.join(", ")}]`, v.shape);
+    if (!(v.data instanceof Float32Array)) fail(`loadStateDict "${key}" data`, "a Float32Array", v.data);
+    const size = shape.reduce((a, b) => a * b, 1);
+    if (v.data.length !== size) fail(`loadStateDict "${key}" data length`, `${size}`, v.data.length);
+    const variance = key === "running_var" || key.endsWith(".running_var");
+    for (let i = 0; i < v.data.length; i++) {
+      const x = v.data[i]!;
+      if (!Number.isFinite(x)) fail(`loadStateDict "${key}" data[${i}]`, "a finite number", x);
+      if (variance && x < 0) fail(`loadStateDict "${key}" data[${i}]`, "a variance ≥ 0", x);
+    }
+  }
+  return given;
 }
 
 /** True when two shapes are equal (cheap, no allocation: used on the hot path). */

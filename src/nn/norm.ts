@@ -1,8 +1,8 @@
-import { fail } from "../errors.js";
+import { checkOptions, fail } from "../errors.js";
 import { batchNorm, layerNorm, type BatchNormArgs } from "../autograd/ops/norm.js";
 import type { Tensor } from "../tensor.js";
 import { bool, checkPositiveInt, expectShape, Layer, num } from "./layer.js";
-import type { ModuleConfig, ModuleOptions, Parameter } from "./module.js";
+import { MODULE_OPTION_KEYS, type ModuleConfig, type ModuleOptions, type Parameter, type StatePlan } from "./module.js";
 
 /** Options of BatchNorm1d / BatchNorm2d (PyTorch names and defaults). */
 export interface BatchNormOptions extends ModuleOptions {
@@ -14,6 +14,30 @@ export interface BatchNormOptions extends ModuleOptions {
   affine?: boolean;
   /** Keep running_mean/running_var and use them in eval mode (default true). */
   trackRunningStats?: boolean;
+}
+
+const BN_KEYS = ["eps", "momentum", "affine", "trackRunningStats"];
+
+/** BatchNorm's checked options (shared by the constructor and the static plans). */
+function batchNormSettings(numFeatures: unknown, options: BatchNormOptions, what: string) {
+  checkOptions(`${what} options`, options, [...BN_KEYS, ...MODULE_OPTION_KEYS]);
+  const c = checkPositiveInt(`${what} numFeatures`, numFeatures);
+  const eps = num(`${what} eps`, options.eps, 1e-5, 0);
+  if (options.momentum === null) fail(`${what} momentum`, "a number in [0, 1] (cumulative averaging is not supported)", null);
+  const momentum = num(`${what} momentum`, options.momentum, 0.1, 0, 1);
+  const affine = bool(`${what} affine`, options.affine, true);
+  const trackRunningStats = bool(`${what} trackRunningStats`, options.trackRunningStats, true);
+  return { numFeatures: c, eps, momentum, affine, trackRunningStats };
+}
+
+function batchNormPlan(numFeatures: unknown, options: BatchNormOptions, what: string): StatePlan {
+  const s = batchNormSettings(numFeatures, options, what);
+  const c = s.numFeatures;
+  return {
+    params: s.affine ? [["weight", [c]], ["bias", [c]]] : [],
+    buffers: s.trackRunningStats ? [["running_mean", [c]], ["running_var", [c]]] : [],
+    scratch: 0,
+  };
 }
 
 abstract class BatchNorm extends Layer {
@@ -30,13 +54,13 @@ abstract class BatchNorm extends Layer {
   private readonly args: BatchNormArgs;
 
   constructor(readonly numFeatures: number, options: BatchNormOptions, what: string) {
-    super(options, ["eps", "momentum", "affine", "trackRunningStats"], options, what);
-    checkPositiveInt(`${what} numFeatures`, numFeatures);
-    this.eps = num(`${what} eps`, options.eps, 1e-5, 0);
-    if (options.momentum === null) fail(`${what} momentum`, "a number in [0, 1] (cumulative averaging is not supported)", null);
-    this.momentum = num(`${what} momentum`, options.momentum, 0.1, 0, 1);
-    this.affine = bool(`${what} affine`, options.affine, true);
-    this.trackRunningStats = bool(`${what} trackRunningStats`, options.trackRunningStats, true);
+    super(options, BN_KEYS, options, what);
+    // Everything is checked before the first allocation, so a bad option leaks nothing.
+    const s = batchNormSettings(numFeatures, options, what);
+    this.eps = s.eps;
+    this.momentum = s.momentum;
+    this.affine = s.affine;
+    this.trackRunningStats = s.trackRunningStats;
     if (this.affine) {
       this.weight = this.addParameter("weight", [numFeatures]);
       this.weight.data.f32.fill(1);
@@ -75,6 +99,10 @@ abstract class BatchNorm extends Layer {
 /** Batch normalisation over [N, C] or [N, C, L] (PyTorch nn.BatchNorm1d). */
 export class BatchNorm1d extends BatchNorm {
   override readonly type = "BatchNorm1d";
+  /** Checks the arguments without allocating; returns what the constructor would allocate. */
+  static plan(numFeatures: unknown, options: BatchNormOptions = {}): StatePlan {
+    return batchNormPlan(numFeatures, options, "BatchNorm1d");
+  }
   constructor(numFeatures: number, options: BatchNormOptions = {}) {
     super(numFeatures, options, "BatchNorm1d");
   }
@@ -88,6 +116,10 @@ export class BatchNorm1d extends BatchNorm {
 /** Batch normalisation over [N, C, H, W] per channel (PyTorch nn.BatchNorm2d). */
 export class BatchNorm2d extends BatchNorm {
   override readonly type = "BatchNorm2d";
+  /** Checks the arguments without allocating; returns what the constructor would allocate. */
+  static plan(numFeatures: unknown, options: BatchNormOptions = {}): StatePlan {
+    return batchNormPlan(numFeatures, options, "BatchNorm2d");
+  }
   constructor(numFeatures: number, options: BatchNormOptions = {}) {
     super(numFeatures, options, "BatchNorm2d");
   }

@@ -1,6 +1,6 @@
 import { fail } from "../errors.js";
 import { shapeSize } from "../backend/shapes.js";
-import type { Tensor } from "../tensor.js";
+import type { DType, Tensor } from "../tensor.js";
 import { failText, Module, sameShape, type ModuleConfig } from "./module.js";
 import { formatSummary, type Summary, type SummaryRow } from "./summary.js";
 
@@ -28,12 +28,15 @@ export class Sequential extends Module {
 
   /** Appends a layer; returns this. */
   add(layer: Module): this {
+    this.checkLive("add");
     if (!(layer instanceof Module)) fail(`Sequential layer ${this.layers.length}`, "a Module (Linear, Conv2d, ReLU, …)", layer);
+    if (layer.isDisposed) failText(`Sequential layer ${this.layers.length} (${layer.type})`, "a live module", `a disposed ${layer.type}`);
     if (layer.engine !== this.engine) {
       failText(`Sequential layer ${this.layers.length} (${layer.type}) engine`, `the engine of the first layer (${this.engine.backend})`, `another engine (${layer.engine.backend})`);
     }
     layer.training = this.training;
     this.layers.push(layer);
+    this.checkedShape = null;
     return this;
   }
 
@@ -46,6 +49,10 @@ export class Sequential extends Module {
 
   get length(): number {
     return this.layers.length;
+  }
+
+  override inputDtype(): DType {
+    return this.layers.length > 0 ? this.layers[0]!.inputDtype() : "float32";
   }
 
   override children(): [string, Module][] {
@@ -83,6 +90,7 @@ export class Sequential extends Module {
    * (no batch dimension, like torchsummary): e.g. summary([3, 32, 32]).
    */
   override summary(inputShape: readonly number[]): Summary {
+    this.checkLive("summary");
     shapeSize("summary inputShape", inputShape);
     let shape: number[] = [1, ...inputShape];
     const rows: SummaryRow[] = [];
@@ -103,6 +111,7 @@ export class Sequential extends Module {
   }
 
   override config(): ModuleConfig {
+    this.checkLive("config");
     return { type: this.type, layers: this.layers.map((l) => l.config()) };
   }
 }

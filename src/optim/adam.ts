@@ -45,7 +45,7 @@ class AdamBase extends Optimizer {
   }
 
   step(): void {
-    this.checkLive();
+    this.checkLive("step");
     const k = this.engine.kernels;
     const t = this.stepCount + 1;
     for (let i = 0; i < this.params.length; i++) {

@@ -1,10 +1,16 @@
 import { fail } from "../errors.js";
 import { Module, type Parameter } from "../nn/module.js";
+import { Tensor } from "../tensor.js";
 import type { Params } from "./optimizer.js";
 
 function list(what: string, params: Params): readonly Parameter[] {
   const l = params instanceof Module ? params.parameters() : params;
   if (!Array.isArray(l)) fail(what, "a list of parameters or a module", l);
+  for (let i = 0; i < l.length; i++) {
+    const p = l[i];
+    if (p === null || typeof p !== "object" || !(p.data instanceof Tensor)) fail(`${what}[${i}]`, "a Parameter", p);
+    p.data.checkLive(`${what}[${i}]`);
+  }
   return l;
 }
 

@@ -44,7 +44,7 @@ export class RMSprop extends Optimizer {
   }
 
   step(): void {
-    this.checkLive();
+    this.checkLive("step");
     const k = this.engine.kernels;
     for (let i = 0; i < this.params.length; i++) {
       const p = this.params[i]!;

@@ -37,7 +37,7 @@ export class SGD extends Optimizer {
   }
 
   step(): void {
-    this.checkLive();
+    this.checkLive("step");
     const k = this.engine.kernels;
     const first = this.stepCount === 0 ? 1 : 0;
     for (let i = 0; i < this.params.length; i++) {

@@ -94,6 +94,11 @@ export interface ProgressBarOptions {
   width?: number;
   /** Minimum milliseconds between redraws on a TTY (default 100). */
   intervalMs?: number;
+  /**
+   * Prefix of the validation columns (default "val": `val_loss`, `val_accuracy`); "test" when the
+   * validation data is really the test split, so the columns say what they measure.
+   */
+  valName?: string;
 }
 
 function fmt(x: number, digits: number): string {
@@ -101,11 +106,11 @@ function fmt(x: number, digits: number): string {
 }
 
 /** " - loss 0.1234 - accuracy 0.9650 …" for the finite figures of a log. */
-function figures(l: Pick<EpochLogs, "loss" | "accuracy" | "valLoss" | "valAccuracy">): string {
+function figures(l: Pick<EpochLogs, "loss" | "accuracy" | "valLoss" | "valAccuracy">, valName: string): string {
   let s = ` - loss ${fmt(l.loss, 4)}`;
   if (!Number.isNaN(l.accuracy)) s += ` - accuracy ${fmt(l.accuracy, 4)}`;
-  if (!Number.isNaN(l.valLoss)) s += ` - val_loss ${fmt(l.valLoss, 4)}`;
-  if (!Number.isNaN(l.valAccuracy)) s += ` - val_accuracy ${fmt(l.valAccuracy, 4)}`;
+  if (!Number.isNaN(l.valLoss)) s += ` - ${valName}_loss ${fmt(l.valLoss, 4)}`;
+  if (!Number.isNaN(l.valAccuracy)) s += ` - ${valName}_accuracy ${fmt(l.valAccuracy, 4)}`;
   return s;
 }
 
@@ -124,11 +129,12 @@ export class ProgressBar implements Callback {
   private readonly tty: boolean;
   private readonly width: number;
   private readonly intervalMs: number;
+  private readonly valName: string;
   private epochStart = 0;
   private lastDraw = -Infinity;
 
   constructor(options: ProgressBarOptions = {}) {
-    checkOptions("ProgressBar options", options, ["write", "stream", "isTTY", "width", "intervalMs"]);
+    checkOptions("ProgressBar options", options, ["write", "stream", "isTTY", "width", "intervalMs", "valName"]);
     const stream = options.stream;
     if (stream !== undefined) {
       if (options.write !== undefined) failText("ProgressBar options", "write or stream", "both");
@@ -142,6 +148,10 @@ export class ProgressBar implements Callback {
     this.tty = options.isTTY ?? defaultTty;
     this.width = positiveInt("ProgressBar width", options.width, 30);
     this.intervalMs = nonNegative("ProgressBar intervalMs", options.intervalMs, 100, false);
+    if (options.valName !== undefined && (typeof options.valName !== "string" || !/^\w+$/.test(options.valName))) {
+      fail("ProgressBar valName", 'a word such as "val" or "test"', options.valName);
+    }
+    this.valName = options.valName ?? "val";
   }
 
   onEpochBegin(): void {
@@ -168,7 +178,7 @@ export class ProgressBar implements Callback {
   }
 
   onEpochEnd(state: TrainState, logs: EpochLogs): void {
-    const line = `${this.bar(state)} - ${fmt(logs.seconds, 1)}s - ${Math.round(logs.samplesPerSecond)} samples/s${figures(logs)} - lr ${logs.lr}`;
+    const line = `${this.bar(state)} - ${fmt(logs.seconds, 1)}s - ${Math.round(logs.samplesPerSecond)} samples/s${figures(logs, this.valName)} - lr ${logs.lr}`;
     this.write(this.tty ? `\r${line}\x1b[K\n` : `${line}\n`);
   }
 

@@ -28,21 +28,25 @@ export class Model extends Sequential {
 
   /** See {@link fit}: x `{ data, shape: [n, ...sampleShape] }` or Float32Array, y Int32Array labels or Float32Array targets. */
   fit(x: Inputs, y: Labels, options: FitOptions = {}): Promise<History> {
+    this.checkLive("fit");
     return fit(this, x, y, options);
   }
 
   /** See {@link evaluate}: mean loss and accuracy in eval mode. */
   evaluate(x: Inputs, y: Labels, options: EvaluateOptions = {}): EvalResult {
+    this.checkLive("evaluate");
     return evaluate(this, x, y, options);
   }
 
   /** See {@link predict}: outputs in eval mode, n × output size values. */
   predict(x: Inputs, options: PredictOptions = {}): Float32Array {
+    this.checkLive("predict");
     return predict(this, x, options);
   }
 
   /** See {@link predictClasses}: argmax of the outputs per sample. */
   predictClasses(x: Inputs, options: PredictOptions = {}): Int32Array {
+    this.checkLive("predictClasses");
     return predictClasses(this, x, options);
   }
 }

@@ -147,8 +147,16 @@ test("Playground: zero initialisation does not learn; sorted labels without shuf
   await page.click("#play");
   await waitFor(page, () => window.playground.status.epoch >= 5, null, { timeout: 30_000, errors });
   const dead = await page.locator("#dead").textContent();
-  assert.match(dead ?? "", /Dead units .*layer 1: \d+\/8/);
+  assert.match(dead ?? "", /Dead ReLU units .*layer 1: \d+\/8/);
+  assert.ok(await page.locator("canvas.dead").count() > 0, "sorted labels with batch 1 kill ReLU units");
   await page.screenshot({ path: join(shotDir, "playground-sorted.png"), fullPage: true });
+  // Tanh has no zero-gradient region: the same run flags no unit (a non-positive pre-activation is not death).
+  await page.goto(`${env.url}playground.html?dataset=gauss&activation=tanh&hidden=8,8&points=1000&batchSize=1&shuffle=false&sorted=true&lr=0.3&maxEpochs=5`);
+  await waitFor(page, () => window.playground?.status.updates > 0, null, { timeout: 20_000, errors });
+  await page.click("#play");
+  assert.ok(await waitFor(page, () => window.playground.status.epoch >= 5, null, { timeout: 30_000, errors }));
+  assert.equal(await page.locator("canvas.dead").count(), 0, "no tanh unit is flagged dead");
+  assert.equal(await page.locator("#dead").textContent(), "");
   assertNoErrors(errors, "playground (zeros / sorted)");
 });
 
@@ -192,6 +200,109 @@ test("Playground: the controls rebuild the network and write the state into the 
   assertNoErrors(errors, "playground (controls)");
 });
 
+/** Pixels of the output plot: the fraction exactly one of the two class colours, and a digest. */
+function heatPixels(page) {
+  return page.evaluate(() => {
+    const c = document.getElementById("heat");
+    const d = c.getContext("2d").getImageData(0, 0, c.width, c.height).data;
+    let pure = 0;
+    let sum = 0;
+    for (let i = 0; i < d.length; i += 4) {
+      if ((d[i] === 245 && d[i + 1] === 147 && d[i + 2] === 34) || (d[i] === 8 && d[i + 1] === 119 && d[i + 2] === 189)) pure++;
+      sum = (sum * 31 + d[i] + 7 * d[i + 1] + 13 * d[i + 2]) % 1_000_000_007;
+    }
+    return { pure: pure / (d.length / 4), sum };
+  });
+}
+
+test("Playground: selection follows clicks, speed = epochs per frame, discretize, neuron hover, axes and legend, weight editing", async () => {
+  const { page, errors } = await env.newPage();
+  await page.goto(`${env.url}playground.html`);
+  const updates = () => page.evaluate(() => window.playground.status.updates);
+  assert.ok(await waitFor(page, () => window.playground?.status.updates > 0, null, { timeout: 20_000, errors }));
+  // The highlight follows the clicked data set.
+  let n = await updates();
+  await page.click('button[data-dataset="xor"]');
+  assert.ok(await waitFor(page, (k) => window.playground.status.updates > k, n, { timeout: 10_000, errors }));
+  assert.deepEqual(await page.locator("button.selected").evaluateAll((bs) => bs.map((b) => b.dataset.dataset)), ["xor"]);
+  // Axes over the data domain [−6, 6]² and a colour legend.
+  const ticks = await page.locator("#axes text.tick").allTextContents();
+  assert.ok(ticks.includes("-6") && ticks.includes("6") && ticks.includes("0"), `tick labels ${ticks}`);
+  assert.deepEqual(await page.locator(".legend-labels span").allTextContents(), ["class 0, sure", "50 : 50", "class 1, sure"]);
+
+  // Discretize (on the untrained net, whose probabilities are near 50 %): the plot turns into the
+  // two pure class colours, without restarting training.
+  const soft = await heatPixels(page);
+  await page.check("#discretize");
+  const hard = await heatPixels(page);
+  assert.ok(soft.pure < 0.2 && hard.pure > 0.8, `pure class colours: ${soft.pure} → ${hard.pure}`);
+  assert.equal(new URL(page.url()).searchParams.get("discretize"), "true");
+  assert.equal(await updates(), n + 1, "a view option does not restart");
+  await page.uncheck("#discretize");
+  assert.equal((await heatPixels(page)).sum, soft.sum, "unchecking restores the shaded plot");
+
+  // Hovering a hidden neuron shows its activation in the big plot; leaving restores the output.
+  await page.locator("canvas.neuron").nth(2).hover();
+  assert.equal(await page.evaluate(() => window.playground.status.heatSource), "layer 1 neuron 3");
+  assert.notEqual((await heatPixels(page)).sum, soft.sum);
+  assert.match(await page.locator("#plot-title").textContent(), /layer 1, neuron 3/);
+  await page.mouse.move(5, 5);
+  assert.equal(await page.evaluate(() => window.playground.status.heatSource), "output");
+
+  // Clicking a weight edits it: the worker's model takes the value (exact in float32).
+  n = await updates();
+  await page.locator("line.link").first().click({ force: true });
+  await page.locator("#weight-edit").fill("2.5");
+  await page.locator("#weight-edit").press("Enter");
+  assert.ok(await waitFor(page, (k) => window.playground.status.updates > k, n, { timeout: 10_000, errors }));
+  assert.equal(await page.evaluate(() => window.playground.layers[0].w[0]), 2.5);
+  assert.equal(await page.locator("#weight-edit").isVisible(), false);
+
+  // Speed: each update (one per drawn frame) advances exactly `speed` epochs.
+  await page.click("#play");
+  assert.ok(await waitFor(page, () => window.playground.status.steps.length >= 8 && window.playground.status.steps.slice(-6).every((s) => s === 1), null, { timeout: 20_000, errors }), "1 epoch per frame");
+  const slow = await page.evaluate(() => ({ epoch: window.playground.status.epoch, updates: window.playground.status.updates }));
+  await page.locator("#speed").fill("4"); // the fifth step: 20 epochs per frame
+  assert.ok(await waitFor(page, () => window.playground.status.steps.slice(-6).every((s) => s === 20), null, { timeout: 20_000, errors }), "20 epochs per frame");
+  const fast = await page.evaluate(() => ({ epoch: window.playground.status.epoch, updates: window.playground.status.updates }));
+  const epochsPerUpdate = (fast.epoch - slow.epoch) / (fast.updates - slow.updates);
+  assert.ok(epochsPerUpdate > 5, `epochs per update after the change: ${epochsPerUpdate}`);
+  assert.equal(new URL(page.url()).searchParams.get("speed"), "20");
+  await page.click("#play");
+  assert.ok(await waitFor(page, () => !window.playground.status.running, null, { timeout: 10_000, errors }));
+  // The loss chart draws the training line in the training colour and the test line in the test colour.
+  const lineColours = await page.evaluate(() => {
+    const c = document.getElementById("loss-chart");
+    const d = c.getContext("2d").getImageData(0, 0, c.width, c.height).data;
+    const near = (i, [r, g, b]) => Math.abs(d[i] - r) + Math.abs(d[i + 1] - g) + Math.abs(d[i + 2] - b) < 30 && d[i + 3] > 200;
+    let train = 0;
+    let test = 0;
+    for (let i = 0; i < d.length; i += 4) { if (near(i, [31, 119, 180])) train++; if (near(i, [255, 127, 14])) test++; }
+    return { train, test };
+  });
+  assert.ok(lineColours.train > 30 && lineColours.test > 30, JSON.stringify(lineColours));
+  await page.screenshot({ path: join(shotDir, "playground-xor.png"), fullPage: true });
+  assertNoErrors(errors, "playground (interactions)");
+});
+
+test("Playground: the regression sets train with a squared-error loss and no accuracy", async () => {
+  const { page, errors } = await env.newPage();
+  await page.goto(`${env.url}playground.html?dataset=plane&speed=20&maxEpochs=200`);
+  assert.ok(await waitFor(page, () => window.playground?.status.updates > 0, null, { timeout: 20_000, errors }));
+  const first = await page.evaluate(() => window.playground.status.testLoss);
+  assert.equal(await page.locator(".node.output").count(), 1, "one output unit");
+  assert.deepEqual(await page.locator(".legend-labels span").allTextContents(), ["−1", "0", "+1"]);
+  await page.click("#play");
+  const done = await waitFor(page, () => (window.playground.status.epoch >= 200 ? { ...window.playground.status } : null), null, { timeout: 30_000, errors });
+  assert.ok(done.testLoss < first / 4, `test MSE ${first} → ${done.testLoss}`);
+  assert.equal(await page.locator("#test-acc").textContent(), "–");
+  await page.click('button[data-dataset="multigauss"]');
+  assert.ok(await waitFor(page, () => window.playground.state.dataset === "multigauss" && window.playground.status.epoch === 0, null, { timeout: 10_000, errors }));
+  assert.deepEqual(await page.locator("button.selected").evaluateAll((bs) => bs.map((b) => b.dataset.dataset)), ["multigauss"]);
+  await page.screenshot({ path: join(shotDir, "playground-regression.png"), fullPage: true });
+  assertNoErrors(errors, "playground (regression)");
+});
+
 test("Playground: URL text is never inserted as HTML", async () => {
   const { page, errors } = await env.newPage();
   const evil = encodeURIComponent('<img src=x onerror="window.pwned=1">');
@@ -206,8 +317,38 @@ test("Playground: URL text is never inserted as HTML", async () => {
 // learning: a NumPy re-implementation of the same network, init and data reaches the same ≈ 87 % on
 // 10 000 images × 1 epoch (first 2 000 test images), so the subset is half of MNIST for two epochs
 // (≈ 94 % in Node with the same seed), which leaves a margin of several points above 90 %.
+/** Pixels of a canvas within 30 (summed over r, g, b) of each colour, by colour. */
+function colourCounts(page, id, colours) {
+  return page.evaluate(([canvasId, wanted]) => {
+    const c = document.getElementById(canvasId);
+    const d = c.getContext("2d").getImageData(0, 0, c.width, c.height).data;
+    return wanted.map(([r, g, b]) => {
+      let n = 0;
+      for (let i = 0; i < d.length; i += 4) if (Math.abs(d[i] - r) + Math.abs(d[i + 1] - g) + Math.abs(d[i + 2] - b) < 30 && d[i + 3] > 200) n++;
+      return n;
+    });
+  }, [id, colours]);
+}
+
+test("MNIST page: the network list wraps instead of cutting titles; epochs, batch and lr follow the network's recipe", async () => {
+  const { page, errors } = await env.newPage();
+  await page.goto(`${env.url}mnist.html`);
+  await waitFor(page, () => window.mnist?.status.ready, null, { timeout: 20_000, errors });
+  const epochs = page.locator("label.field").filter({ has: page.locator("span", { hasText: /^Epochs$/ }) }).locator("select");
+  assert.equal(await epochs.inputValue(), "10", "M1's recipe: 10 epochs");
+  await page.check('input[name="net"][value="C1"]');
+  assert.equal(await epochs.inputValue(), "3", "C1's recipe: 3 epochs");
+  assert.equal(new URL(page.url()).searchParams.get("epochs"), "3");
+  assert.match(await page.locator("#net-info").textContent(), /3 epochs/);
+  const cut = await page.locator("#net label").evaluateAll((labels) => labels.filter((l) => l.scrollWidth > l.clientWidth + 1).map((l) => l.textContent));
+  assert.deepEqual(cut, [], "no network title overflows its line");
+  assertNoErrors(errors, "mnist (settings)");
+});
+
 test("MNIST: M1 on a 30 000-image subset beats 90 % test accuracy; draw, save and load the model", async () => {
   const { page, errors } = await env.newPage();
+  const warnings = [];
+  page.on("console", (m) => { if (m.type() === "warning") warnings.push(m.text()); });
   await page.goto(`${env.url}mnist.html?net=M1&train=30000&test=10000&epochs=2&batch=32&optimizer=adam&lr=0.001`);
   await waitFor(page, () => window.mnist?.status.ready, null, { timeout: 20_000, errors });
   await page.click("#train");
@@ -216,6 +357,17 @@ test("MNIST: M1 on a 30 000-image subset beats 90 % test accuracy; draw, save an
   assert.ok(done.testAcc > 0.9, `test accuracy ${done.testAcc}`);
   assert.equal(await page.locator("#confusion tr").count(), 11, "10×10 confusion matrix plus header");
   assert.ok((await page.locator("#mistakes canvas").count()) > 0, "misclassified examples shown");
+  // The live charts carry the per-epoch test figures (orange) next to the running training ones (blue).
+  for (const id of ["loss-chart", "acc-chart"]) {
+    const [train, testColour] = await colourCounts(page, id, [[31, 119, 180], [255, 127, 14]]);
+    assert.ok(train > 50 && testColour > 20, `${id}: training ${train} px, test ${testColour} px`);
+  }
+  // The model summary scrolls inside the sidebar instead of running under the results.
+  const layout = await page.evaluate(() => {
+    const r = (id) => document.getElementById(id).getBoundingClientRect();
+    return { summaryRight: r("summary").right, controlsRight: r("controls").right, resultsLeft: r("results").left };
+  });
+  assert.ok(layout.summaryRight <= layout.controlsRight + 1 && layout.controlsRight < layout.resultsLeft, JSON.stringify(layout));
   // Draw a "1": a vertical stroke.
   const box = await page.locator("#draw").boundingBox();
   await page.mouse.move(box.x + box.width / 2, box.y + box.height * 0.15);
@@ -224,6 +376,7 @@ test("MNIST: M1 on a 30 000-image subset beats 90 % test accuracy; draw, save an
   await page.mouse.up();
   const predicted = await waitFor(page, () => (window.mnist.status.prediction >= 0 ? window.mnist.status.prediction : null), null, { timeout: 10_000, errors });
   assert.equal(predicted, 1, "a vertical stroke reads as 1");
+  assert.deepEqual(warnings.filter((w) => /willReadFrequently/.test(w)), [], "the drawing canvas is read back without a Chromium warning");
   // Download (safetensors + JSON), then load the files back.
   const downloads = [];
   page.on("download", (d) => downloads.push(d));
@@ -285,6 +438,10 @@ test("kernel benchmark page fills its table", async () => {
   assert.ok(st?.done, JSON.stringify(st));
   assert.deepEqual(st.backends, ["js", "wasm-simd", "wasm-relaxed-simd"]);
   assert.ok(st.rows >= 5);
+  assert.equal(st.bars, st.rows * 2, "one bar per case and WASM build");
+  assert.equal(await page.locator("#chart rect.bar").count(), st.rows * 2);
+  assert.match(await page.locator("#status").textContent(), /^Done in \d+ s/);
+  assert.equal(await page.locator("#run").isEnabled(), true, "Run is enabled again after a run");
   await page.screenshot({ path: join(shotDir, "bench.png"), fullPage: true });
   assertNoErrors(errors, "bench");
 });

@@ -39,10 +39,10 @@ describe("simdnet train moons → run folder → eval", () => {
   }, 60_000);
 
   it("prints the set-up, one line per epoch off a terminal, test accuracy, throughput and the folder", () => {
-    expect(trainOut).toMatch(/^simdnet train moons: 354 parameters, backend (wasm-simd|wasm-relaxed-simd|js)\n/);
+    expect(trainOut).toMatch(/^simdnet train moons: 354 parameters, backend (wasm-simd|wasm-relaxed-simd|js), \d+ threads?\n/);
     expect(trainOut).toContain("data: make-moons (n 1000, noise 0.2, 800 train / 200 test points)");
     expect(trainOut).toContain("recipe: adam lr 0.01, batch 32, 3 epochs, CrossEntropyLoss, seed 5");
-    expect(trainOut.match(/^Epoch \d\/3 - 25\/25 - .* - loss [\d.]+ - accuracy [\d.]+ - val_loss [\d.]+ - val_accuracy [\d.]+/gm)).toHaveLength(3);
+    expect(trainOut.match(/^Epoch \d\/3 - 25\/25 - .* - loss [\d.]+ - accuracy [\d.]+ - test_loss [\d.]+ - test_accuracy [\d.]+/gm)).toHaveLength(3);
     expect(trainOut).toMatch(/test accuracy 0\.\d{4} \(loss [\d.]+\) on 200 samples/);
     expect(trainOut).toMatch(/throughput [\d,]+ samples\/s \(training, 2400 samples in/);
     expect(trainOut).toContain(`run folder: ${runDir}\n`);
@@ -62,6 +62,15 @@ describe("simdnet train moons → run folder → eval", () => {
       expect(svg).toContain("<path");
       expect(svg).toContain("test");
     }
+    // 2-D inputs: the decision regions of both classes (orange, blue rectangles) and the 200 test points.
+    const boundary = readFileSync(join(runDir, "boundary.svg"), "utf8");
+    expect(boundary.startsWith("<svg")).toBe(true);
+    expect(boundary).toContain("decision boundary");
+    expect(boundary).toMatch(/fill="#f59322"[^>]*opacity="0\.35"|opacity="0\.35"[^>]*fill="#f59322"/);
+    expect(boundary).toMatch(/fill="#0877bd"[^>]*opacity="0\.35"|opacity="0\.35"[^>]*fill="#0877bd"/);
+    const legend = [...boundary.matchAll(/role-legend-label[\s\S]*?<\/g>/g)].map((m) => [...m[0].matchAll(/>(class \d)</g)].map((t) => t[1])).flat();
+    expect(legend).toEqual(["class 0", "class 1"]);
+    expect(boundary.match(/<path[^>]*opacity="0\.9"/g)).toHaveLength(200);
     const history = JSON.parse(readFileSync(join(runDir, "history.json"), "utf8"));
     expect(history.epochs).toHaveLength(3);
     expect(history.history.loss).toHaveLength(3);

@@ -3,6 +3,7 @@ import { createEngine } from "../../src/engine.js";
 import { Allocator, ALIGN } from "../../src/backend/memory.js";
 import { KERNEL_NAMES } from "../../src/backend/names.js";
 import { detectWasmFeatures } from "../../src/backend/wasm/features.js";
+import { relaxedSimdHint } from "../../src/backend/wasm/hints.js";
 
 describe("backend selection", () => {
   it("detects SIMD in this runtime and relaxed SIMD only behind the flag the tests run with", () => {
@@ -31,12 +32,16 @@ describe("backend selection", () => {
 
   it("auto falls back to js, saying why, when the runtime refuses to compile WASM (CSP); explicit names do not", async () => {
     const refuse = vi.spyOn(WebAssembly, "instantiate").mockImplementation(() => {
-      throw new WebAssembly.CompileError("Refused to compile or instantiate WebAssembly module");
+      // Chromium's CSP refusal ends in a newline; the fallback note stays on one line.
+      throw new WebAssembly.CompileError("Refused to compile or instantiate WebAssembly module\n");
     });
     try {
       const e = await createEngine();
       expect(e.backend).toBe("js");
-      expect(e.fallback).toMatch(/wasm-simd could not be compiled \(Refused to compile/);
+      // Every refused build is named, in the order auto tried them.
+      expect(e.fallback).toBe(
+        "wasm-relaxed-simd could not be compiled (Refused to compile or instantiate WebAssembly module); " +
+        "wasm-simd could not be compiled (Refused to compile or instantiate WebAssembly module)");
       await expect(createEngine({ backend: "wasm-simd" })).rejects.toThrow(/Refused to compile/);
     } finally {
       refuse.mockRestore();
@@ -76,7 +81,7 @@ describe("backend selection", () => {
     const noRelaxed = vi.spyOn(WebAssembly, "validate").mockReturnValueOnce(true).mockReturnValueOnce(false);
     try {
       await expect(createEngine({ backend: "wasm-relaxed-simd" })).rejects.toThrow(
-        'backend: expected a backend this runtime supports, got "wasm-relaxed-simd" (the runtime lacks WebAssembly relaxed SIMD (Node 20 enables it with --experimental-wasm-relaxed-simd))');
+        `backend: expected a backend this runtime supports, got "wasm-relaxed-simd" (the runtime lacks WebAssembly relaxed SIMD (${relaxedSimdHint()}))`);
     } finally {
       noRelaxed.mockRestore();
     }
@@ -84,7 +89,7 @@ describe("backend selection", () => {
 
   it("rejects unknown backends and options by name", async () => {
     await expect(createEngine({ backend: "gpu" as never })).rejects.toThrow(/backend: expected one of .*got "gpu"/);
-    await expect(createEngine({ threads: 2 } as never)).rejects.toThrow(/unknown option "threads"/);
+    await expect(createEngine({ thread: 2 } as never)).rejects.toThrow(/unknown option "thread"/);
   });
 
   it("every backend implements every kernel of the contract", async () => {
@@ -116,7 +121,8 @@ describe("allocator", () => {
   });
 
   it("grows memory on demand and views follow the growth", async () => {
-    const e = await createEngine({ backend: "wasm-simd" });
+    // One thread: a non-shared memory, whose old buffer growth detaches (tests/threads covers shared memory).
+    const e = await createEngine({ backend: "wasm-simd", threads: 1 });
     const t = e.tensor([1, 2, 3], [3]);
     const before = e.memory.buffer;
     const view = t.data;

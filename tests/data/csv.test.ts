@@ -15,12 +15,42 @@ describe("parseCsv", () => {
     expect(ds.classes).toBe(2);
   });
 
-  it("defaults: last column is the label, all others are features; integer labels are kept", () => {
+  it("defaults: last column is the label, all others are features; integer labels that occur are numbered in numeric order", () => {
     const ds = parseCsv("x1,x2,y\n0.5,-1e3,2\n1,2,0\n");
     expect([...ds.x]).toEqual([0.5, -1000, 1, 2]);
-    expect([...ds.y]).toEqual([2, 0]);
-    expect(ds.classes).toBe(3);
+    expect([...ds.y]).toEqual([1, 0]);
+    expect(ds.classes).toBe(2);
+    expect(ds.classNames).toEqual(["0", "2"]);
     expect(ds.labelName).toBe("y");
+    const digits = parseCsv("f,y\n1,10\n2,9\n3,0\n4,1\n");
+    expect(digits.classNames).toEqual(["0", "1", "9", "10"]);
+    expect([...digits.y]).toEqual([3, 2, 0, 1]);
+  });
+
+  it("issue 11 item 4: a one-line CSV with label 100000000 gives one class, and the class count is capped", () => {
+    const ds = parseCsv("a,label\n1,100000000\n");
+    expect(ds.classes).toBe(1);
+    expect(ds.classNames).toEqual(["100000000"]);
+    expect([...ds.y]).toEqual([0]);
+    const ids = "a,label\n" + Array.from({ length: 1001 }, (_, i) => `1,${i * 7}`).join("\n");
+    expect(() => parseCsv(ids)).toThrow('CSV labels: expected at most 1000 distinct classes (the maxClasses option), got more (line 1002: "7000")');
+    expect(parseCsv(ids, { maxClasses: 2000 }).classes).toBe(1001);
+    expect(() => parseCsv("a,b\n1,y1\n2,y2\n", { features: [0], maxClasses: 1, labelEncoding: "categorical" })).toThrow(/^CSV labels: expected at most 1 distinct classes/);
+  });
+
+  it("issue 11 item 7: option types are checked by name", () => {
+    const text = "a,b,label\n1,2,0\n3,4,1\n";
+    expect(() => parseCsv(text, { features: "a" as never })).toThrow('parseCsv features: expected an array, got "a"');
+    expect(() => parseCsv(text, { features: [{}] as never })).toThrow("parseCsv features[0]: expected a column name (string) or a 0-based column index, got {}");
+    expect(() => parseCsv(text, { missing: "NA" as never })).toThrow('parseCsv missing: expected an array, got "NA"');
+    expect(() => parseCsv(text, { missing: [1] as never })).toThrow("parseCsv missing[0]: expected a string, got 1");
+    expect(() => parseCsv(text, { header: "no" as never })).toThrow('parseCsv header: expected true or false, got "no"');
+    expect(() => parseCsv(text, { delimiter: 1 as never })).toThrow("parseCsv delimiter: expected a non-empty string, got 1");
+    expect(() => parseCsv(text, { delimiter: '"' })).toThrow('parseCsv delimiter: expected a delimiter without quotes or line breaks, got "\\""');
+    expect(() => parseCsv(text, { label: -1 })).toThrow("parseCsv label: expected a column name (string) or a 0-based column index, got -1");
+    expect(() => parseCsv(text, { labelEncoding: "onehot" as never })).toThrow('parseCsv labelEncoding: expected "auto", "categorical" or an array of label strings, got "onehot"');
+    expect(() => parseCsv(text, { maxClasses: 0 })).toThrow("parseCsv maxClasses: expected a positive integer, got 0");
+    expect(() => parseCsv(42 as never)).toThrow("parseCsv text: expected a string, got 42");
   });
 
   it("drops rows whose label is missing and reports their line numbers", () => {
@@ -59,7 +89,7 @@ describe("parseCsv", () => {
     expect(() => parseCsv("a,b,c\n1,2,3\n", { features: ["x"] })).toThrow('CSV feature column: expected one of "a", "b", "c", got "x"');
     expect(() => parseCsv("a,b\n1,2\n3\n")).toThrow("CSV line 3: expected 2 fields (as the first row), got 1");
     expect(() => parseCsv("a,b\n1,2\n", { lable: "a" } as never))
-      .toThrow('parseCsv options: unknown option "lable" (expected one of label, features, header, delimiter, labelEncoding, missing)');
+      .toThrow('parseCsv options: unknown option "lable" (expected one of label, features, header, delimiter, labelEncoding, missing, maxClasses)');
     expect(() => parseCsv("a,b\n")).toThrow(/at least one data row/);
     expect(() => parseCsv("a,b\n1,\n")).toThrow(/all 1 are missing/);
   });

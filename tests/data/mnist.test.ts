@@ -158,3 +158,26 @@ describe("loadMnist from files", () => {
     expect(m.images[0]).toBeCloseTo(-MNIST_MEAN / MNIST_STD, 6); // corner pixel is 0
   });
 });
+
+describe("hostile IDX input (issue 11)", () => {
+  it("a gzip bomb stops at the decompressed-size limit with a named error", async () => {
+    const { gzipSync } = await import("node:zlib");
+    const { gunzipIfNeeded } = await import("../../src/data/idx.js");
+    const bomb = gzipSync(new Uint8Array(4 * 1024 * 1024));
+    await expect(gunzipIfNeeded(bomb, "bomb.gz", 1024 * 1024)).rejects.toThrow(
+      '"bomb.gz": decompressed size: expected at most 1048576 bytes (the maxBytes limit), got more (a gzip bomb or the wrong file)');
+    expect((await gunzipIfNeeded(bomb, "bomb.gz")).length).toBe(4 * 1024 * 1024);
+  });
+
+  it("parseMnist options are type-checked", async () => {
+    const { parseMnist } = await import("../../src/data/mnist.js");
+    const { encodeIdx } = await import("../../src/data/idx.js");
+    const img = encodeIdx([1, 2, 2], new Uint8Array(4));
+    const lab = encodeIdx([1], new Uint8Array(1));
+    expect(() => parseMnist(img, lab, { limit: "3" as never })).toThrow('parseMnist limit: expected a positive integer, got "3"');
+    expect(() => parseMnist(img, lab, { normalize: "yes" as never })).toThrow('parseMnist normalize: expected an object, got "yes"');
+    expect(() => parseMnist(img, lab, { normalize: { mean: 0, std: 0 } })).toThrow('parseMnist normalize: expected true, false or { mean, std > 0 } (finite numbers), got {"mean":0,"std":0}');
+    expect(() => parseMnist(img, lab, { names: { images: 3 } as never })).toThrow("parseMnist names.images: expected a non-empty string, got 3");
+    expect(() => parseMnist("x" as never, lab)).toThrow('IDX file "images": expected a Uint8Array of the file\'s bytes, got "x"');
+  });
+});

@@ -157,6 +157,19 @@ describe("ProgressBar", () => {
     expect(text.endsWith("\x1b[K\n")).toBe(true);
   });
 
+  it("valName names the validation columns (the CLI validates on the test split: test_loss, test_accuracy)", async () => {
+    const model = net(8);
+    const out: string[] = [];
+    const h = await fit(model, moons.x, moons.y, {
+      epochs: 1, batchSize: 32, validationSplit: 0.2, optimizer: new SGD(model, { lr: 0.01 }),
+      callbacks: [new ProgressBar({ write: (t) => void out.push(t), valName: "test" })],
+    });
+    const l = h.epochs[0]!;
+    expect(out[0]).toContain(` - test_loss ${l.valLoss.toFixed(4)} - test_accuracy ${l.valAccuracy.toFixed(4)} - lr`);
+    expect(out[0]).not.toContain("val_");
+    expect(() => new ProgressBar({ valName: "test loss" })).toThrow('ProgressBar valName: expected a word such as "val" or "test", got "test loss"');
+  });
+
   it("a stream option: writes to it and takes its isTTY", async () => {
     const model = net(9);
     let text = "";

@@ -157,7 +157,7 @@ describe("evaluate and predict", () => {
 describe("callback options", () => {
   it("unknown options and bad values name the callback", async () => {
     expect(() => new ProgressBar({ width: 0 })).toThrow("ProgressBar width: expected a positive integer, got 0");
-    expect(() => new ProgressBar({ out: 1 } as never)).toThrow('ProgressBar options: unknown option "out" (expected one of write, stream, isTTY, width, intervalMs)');
+    expect(() => new ProgressBar({ out: 1 } as never)).toThrow('ProgressBar options: unknown option "out" (expected one of write, stream, isTTY, width, intervalMs, valName)');
     expect(() => new ProgressBar({ stream: {} as never })).toThrow("ProgressBar stream: expected an object with a write(text) method, got {}");
     expect(() => new ProgressBar({ stream: { write: () => 0 }, write: () => {} })).toThrow("ProgressBar options: expected write or stream, got both");
     expect(() => new EarlyStopping({ monitor: "val_loss" as never })).toThrow('EarlyStopping monitor: expected "loss", "accuracy", "valLoss", "valAccuracy", got "val_loss"');

@@ -1,0 +1,6 @@
+import type { Engine } from "../../src/engine.js";
+
+/** Shares the engine's workers have been given so far (0 on one thread). */
+export function posted(e: Engine): number {
+  return (e as unknown as { pool: { posted: number } | null }).pool?.posted ?? 0;
+}
