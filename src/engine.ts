@@ -217,7 +217,11 @@ export class Engine {
     return new Engine(name, kernels, memory, threads.heapBase, set.missing, set.peakProbe, fallback, threads, views, allocator);
   }
 
-  /** Test hook: ends worker thread `index` abruptly (as a crash would); the next threaded kernel call then throws. */
+  /**
+   * Test hook, not for applications: ends worker thread `index` abruptly (as a crash would); the
+   * next threaded kernel call then throws.
+   * @internal
+   */
   killWorkerForTest(index: number): void {
     if (this.pool === null) throw new SimdnetError("killWorkerForTest: expected an engine with worker threads, got one thread");
     this.pool.killWorker(index);

@@ -17,3 +17,6 @@ export * from "./data/index.js";
 export * from "./io/index.js";
 export * from "./presets.js";
 export * from "./train/index.js";
+export { fitInWorker, serveTraining, type BrowserFitInWorkerOptions } from "./worker/browser.js";
+export type { FitInWorkerOptions, FitInWorkerResult } from "./worker/client.js";
+export type { Endpoint, OptimizerSpec, SchedulerSpec, WorkerFitOptions } from "./worker/protocol.js";

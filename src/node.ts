@@ -8,3 +8,5 @@ export * from "./index.js";
 export { loadMnist, loadMnistSync, mnistDataDir, type LoadMnistOptions } from "./data/mnist-node.js";
 export * from "./io/node.js";
 export { enableNodeRelaxedSimd } from "./backend/wasm/node-flags.js";
+// Shadows the browser fitInWorker of "./index.js": in Node the worker is a worker_thread.
+export { fitInWorker } from "./worker/node.js";

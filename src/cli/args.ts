@@ -7,7 +7,8 @@
  */
 
 import { SimdnetError } from "../errors.js";
-import { OPTIMIZER_NAMES, PRESET_NAMES, type RecipeOptimizer } from "../presets.js";
+import { OPTIMIZERS } from "../optim/registry.js";
+import { PRESET_NAMES, type RecipeOptimizer } from "../presets.js";
 
 /** A mistake in the command line (exit code 2, usage hint printed). */
 export class UsageError extends SimdnetError {
@@ -100,7 +101,7 @@ Options (default: the preset's recipe):
   --epochs <n>         number of epochs
   --batch-size <n>     mini-batch size
   --lr <x>             learning rate
-  --optimizer <name>   ${OPTIMIZER_NAMES.join(", ")}
+  --optimizer <name>   ${OPTIMIZERS.names().join(", ")}
   --seed <n>           seed of init, shuffling, dropout and generated data (default 0)
   --backend <name>     ${BACKEND_CHOICES.join(", ")} (default auto: the fastest available)
   --out <dir>          run folder (default runs/<preset>-<UTC time>)
@@ -145,8 +146,8 @@ function parseValue(command: string, name: string, kind: Kind, raw: string | und
     }
     case "optimizer": {
       const v = raw?.toLowerCase();
-      if (v === undefined || !(OPTIMIZER_NAMES as readonly string[]).includes(v)) {
-        throw new UsageError(`${what}: expected one of ${OPTIMIZER_NAMES.join(", ")}, got ${got}`, command);
+      if (v === undefined || !OPTIMIZERS.has(v)) {
+        throw new UsageError(`${what}: expected one of ${OPTIMIZERS.names().join(", ")}, got ${got}`, command);
       }
       return v;
     }

@@ -28,10 +28,10 @@ import { parseDescription } from "../io/model.js";
 import { loadModel, MODEL_JSON, saveModel } from "../io/node.js";
 import { moduleFromConfig } from "../nn/config.js";
 import { manualSeed } from "../nn/init.js";
-import { lossFromConfig } from "../nn/loss.js";
-import { CosineAnnealingLR } from "../optim/scheduler.js";
+import { LOSSES, lossFromConfig } from "../nn/loss-registry.js";
+import { createScheduler, OPTIMIZERS } from "../optim/registry.js";
 import type { JsonValue, Module, ModuleConfig } from "../nn/module.js";
-import { createOptimizer, getPreset, OPTIMIZER_NAMES, PRESET_NAMES, type DataSpec, type Recipe } from "../presets.js";
+import { createOptimizer, getPreset, PRESET_NAMES, type DataSpec, type Recipe } from "../presets.js";
 import { evaluate, fit } from "../train/fit.js";
 import { JsonLinesLogger, ModelCheckpoint, ProgressBar, WeightStats } from "../train/callbacks.js";
 import type { Callback, History } from "../train/types.js";
@@ -112,8 +112,8 @@ function recipeFromJson(value: unknown, inputShape: number[] | null, file: strin
   }
   const out: Recipe = { ...DEFAULT_RECIPE, data: { name: "mnist" } };
   if (r["optimizer"] !== undefined) {
-    if (typeof r["optimizer"] !== "string" || !(OPTIMIZER_NAMES as readonly string[]).includes(r["optimizer"])) {
-      throw new SimdnetError(`${where}.optimizer: expected one of ${OPTIMIZER_NAMES.join(", ")}, got ${JSON.stringify(r["optimizer"])}`);
+    if (!OPTIMIZERS.has(r["optimizer"])) {
+      throw new SimdnetError(`${where}.optimizer: expected one of ${OPTIMIZERS.names().join(", ")}, got ${JSON.stringify(r["optimizer"])}`);
     }
     out.optimizer = r["optimizer"] as Recipe["optimizer"];
   }
@@ -132,8 +132,8 @@ function recipeFromJson(value: unknown, inputShape: number[] | null, file: strin
   }
   if (r["loss"] !== undefined) {
     const l = r["loss"];
-    if (l === null || typeof l !== "object" || typeof (l as { type?: unknown }).type !== "string") {
-      throw new SimdnetError(`${where}.loss: expected a loss config { type: "CrossEntropyLoss" | "NLLLoss", … }, got ${JSON.stringify(l)}`);
+    if (l === null || typeof l !== "object" || !LOSSES.has((l as { type?: unknown }).type)) {
+      throw new SimdnetError(`${where}.loss: expected a loss config { type: ${LOSSES.names().map((n) => JSON.stringify(n)).join(" | ")}, … }, got ${JSON.stringify(l)}`);
     }
     out.loss = l as ModuleConfig;
   }
@@ -244,7 +244,7 @@ export async function trainCommand(cmd: TrainCommand, io: CliIO): Promise<TrainR
   const stats = recipe.weightStatsEvery === undefined ? null : new WeightStats({ every: recipe.weightStatsEvery });
   if (stats !== null) callbacks.push(stats);
   const t0 = performance.now();
-  const scheduler = recipe.lrSchedule === "cosine" ? new CosineAnnealingLR(optimizer, { tMax: recipe.epochs }) : undefined;
+  const scheduler = recipe.lrSchedule === "cosine" ? createScheduler("CosineAnnealingLR", optimizer, { tMax: recipe.epochs }) : undefined;
   const history = await fit(model, train.x, train.y, {
     epochs: recipe.epochs, batchSize: recipe.batchSize, seed: cmd.seed, optimizer, loss,
     validationData: { x: test.x, y: test.y }, callbacks, ...(scheduler === undefined ? {} : { scheduler }),

@@ -14,6 +14,7 @@ import { join } from "node:path";
 import type { Engine } from "../engine.js";
 import { checkOptions, fail, SimdnetError } from "../errors.js";
 import type { JsonValue, Module } from "../nn/module.js";
+import { inputShapeOf } from "../train/model.js";
 import {
   buildWithWeights, describeModel, loadWeightsFromBytes, modelToBytes, parseDescription,
   type LoadedModel, type ModelDescription,
@@ -41,7 +42,10 @@ function writeAtomic(path: string, data: Uint8Array | string): void {
 
 /** Options of saveModel. */
 export interface SaveModelOptions {
-  /** Shape of one input sample, e.g. [1, 28, 28] (stored so `eval` and loaders know it). */
+  /**
+   * Shape of one input sample, e.g. [1, 28, 28] (stored so `eval` and loaders know it). Default:
+   * what the model recorded (a Model's `inputShape`, set by fit), else [inFeatures] of a leading Linear.
+   */
   inputShape?: readonly number[] | null;
   /** Extra JSON stored with the description (dataset, preset, loss, …). */
   extra?: { [key: string]: JsonValue };
@@ -49,7 +53,7 @@ export interface SaveModelOptions {
 
 /** Saves `module` to the folder `dir` (created when missing). Returns the description written. */
 export function saveModel(module: Module, dir: string, options: SaveModelOptions = {}): ModelDescription {
-  const description = describeModel(module, options.inputShape ?? null, options.extra ?? {});
+  const description = describeModel(module, options.inputShape === undefined ? inputShapeOf(module) : options.inputShape, options.extra ?? {});
   mkdirSync(dir, { recursive: true });
   writeAtomic(join(dir, MODEL_WEIGHTS), modelToBytes(module, description));
   writeAtomic(join(dir, MODEL_JSON), JSON.stringify(description, null, 2) + "\n");

@@ -1,6 +1,6 @@
 import { getEngine, type Engine } from "../engine.js";
 import { checkOptions, fail, SimdnetError } from "../errors.js";
-import { ownEntry } from "../validate.js";
+import { Registry } from "../registry.js";
 import { GELU, LeakyReLU, LogSoftmax, ReLU, Sigmoid, Softmax, Tanh } from "./activation.js";
 import { Dropout, Flatten, Identity } from "./basic.js";
 import { Conv2d } from "./conv.js";
@@ -118,7 +118,7 @@ function layerList(c: Record<string, unknown>): unknown[] {
   return layers;
 }
 
-const BUILDERS: Record<string, Builder> = {
+const BUILDERS: Readonly<Record<string, Builder>> = {
   Linear: weighted(
     (c, e) => Linear.plan(c["inFeatures"], c["outFeatures"], opts(c, ["inFeatures", "outFeatures"], e)),
     (c, e) => new Linear(c["inFeatures"] as number, c["outFeatures"] as number, opts(c, ["inFeatures", "outFeatures"], e)),
@@ -170,8 +170,43 @@ const BUILDERS: Record<string, Builder> = {
   },
 };
 
-/** Names of the module types moduleFromConfig knows. */
-export const MODULE_TYPES: readonly string[] = Object.keys(BUILDERS);
+/**
+ * The layer types by class name: the one table model files, presets and the CLI build layers
+ * from (src/registry.ts). Entries check a config without allocating (`plan`) and build it.
+ */
+const LAYER_TABLE = new Registry<Builder>("layer type", BUILDERS);
+
+/** Names of the module types moduleFromConfig knows (the built-in ones and those added by registerLayer). */
+export const LAYERS: { names(): string[]; has(name: unknown): boolean } = LAYER_TABLE;
+
+/** Names of the built-in module types moduleFromConfig knows. */
+export const MODULE_TYPES: readonly string[] = LAYER_TABLE.names();
+
+/** Builds a layer of a registered type from its config (`type` included) on `engine`. */
+export type LayerBuilder = (config: Record<string, unknown>, engine: Engine) => Module;
+
+/**
+ * Adds a layer type for `moduleFromConfig` and model files: `build(config, engine)` gets the
+ * layer's `config()` (with `type`) and returns a fresh module on `engine`. Planning (the checks
+ * before loading weights) builds such a layer once, reads its state-dict shapes and frees it.
+ */
+export function registerLayer(name: string, build: LayerBuilder): void {
+  LAYER_TABLE.register(name, {
+    plan(c, e) {
+      const m = build(c, e);
+      try {
+        return {
+          params: m.namedParameters().map(([n, p]): [string, number[]] => [n, [...p.shape]]),
+          buffers: m.namedBuffers().map(([n, b]): [string, number[]] => [n, [...b.shape]]),
+          scratch: 0, children: [],
+        };
+      } finally {
+        m.dispose();
+      }
+    },
+    build: (c, e) => build(c, e),
+  });
+}
 
 /** Errors already prefixed with their config path (so enclosing levels do not prefix again). */
 const prefixed = new WeakSet<Error>();
@@ -188,9 +223,7 @@ function lookup(config: unknown, path: string, depth: number): { c: Record<strin
   const c = config as Record<string, unknown>;
   // Own properties only: "constructor", "toString" or "__proto__" from a file are not layer types.
   const type = Object.prototype.hasOwnProperty.call(c, "type") ? c["type"] : undefined;
-  const builder = ownEntry(BUILDERS, type);
-  if (builder === undefined) fail(`${where} type`, `one of ${MODULE_TYPES.join(", ")}`, type);
-  return { c, builder };
+  return { c, builder: LAYER_TABLE.get(type, `${where} type`) };
 }
 
 function withPath<T>(path: string, run: () => T): T {

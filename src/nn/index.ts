@@ -10,11 +10,15 @@ export { ReLU, LeakyReLU, Sigmoid, Tanh, Softmax, LogSoftmax, GELU, type LeakyRe
 export { Identity, Flatten, Dropout, reseedDropout, type FlattenOptions, type DropoutOptions } from "./basic.js";
 export { Sequential, type Summary, type SummaryRow } from "./sequential.js";
 export { dropout } from "./functional.js";
-export { moduleFromConfig, MODULE_TYPES } from "./config.js";
 export {
-  Loss, CrossEntropyLoss, NLLLoss, MSELoss, BCEWithLogitsLoss, lossFromConfig,
+  moduleFromConfig, planModule, MODULE_TYPES, DEFAULT_MAX_MODULE_BYTES, MAX_CONFIG_DEPTH, LAYERS, registerLayer,
+  type ModuleFromConfigOptions, type ModulePlan, type LayerBuilder,
+} from "./config.js";
+export {
+  Loss, CrossEntropyLoss, NLLLoss, MSELoss, BCEWithLogitsLoss,
   type LossOptions, type CrossEntropyLossOptions, type Reduction,
 } from "./loss.js";
+export { LOSSES, lossFromConfig, registerLoss, type LossEntry } from "./loss-registry.js";
 export {
   manualSeed, getDefaultRng, calculateGain, computeFans, applyInit, checkInitSpec,
   type InitSpec, type Nonlinearity,

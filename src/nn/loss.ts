@@ -178,16 +178,3 @@ export class BCEWithLogitsLoss extends Loss {
     return this.engine.kernels.bceWithLogitsLoss(input.size, input.ptr, target.ptr, grad.ptr, scale) * scale;
   }
 }
-
-/** Rebuilds a loss from its config() ({ type, reduction, ... }). */
-export function lossFromConfig(config: ModuleConfig, options: { engine?: Engine } = {}): Loss {
-  const { type, ...rest } = config as { type: unknown } & Record<string, unknown>;
-  const o = { ...rest, ...(options.engine ? { engine: options.engine } : {}) } as LossOptions;
-  switch (type) {
-    case "CrossEntropyLoss": return new CrossEntropyLoss(o);
-    case "NLLLoss": return new NLLLoss(o);
-    case "MSELoss": return new MSELoss(o);
-    case "BCEWithLogitsLoss": return new BCEWithLogitsLoss(o);
-    default: return fail("loss config type", '"CrossEntropyLoss", "NLLLoss", "MSELoss" or "BCEWithLogitsLoss"', type);
-  }
-}

@@ -449,17 +449,37 @@ export abstract class Module {
 
   /** Registers a parameter of the given shape (data uninitialised, grad zero). */
   protected addParameter(name: string, shape: readonly number[]): Parameter {
-    const p = new Parameter(this.engine.empty(shape), this.engine.zeros(shape), name);
+    const data = this.allocating(() => this.engine.empty(shape));
+    const grad = this.allocating(() => this.engine.zeros(shape), data);
+    const p = new Parameter(data, grad, name);
     this.ownParams.push(p);
     return p;
   }
 
   /** Registers a buffer (running statistics) of the given shape filled with `value`. */
   protected addBuffer(name: string, shape: readonly number[], value: number): Tensor {
-    const t = this.engine.empty(shape);
+    const t = this.allocating(() => this.engine.empty(shape));
     t.f32.fill(value);
     this.ownBuffers.push([name, t]);
     return t;
+  }
+
+  /**
+   * Runs a constructor allocation; when it fails (memory cannot grow), frees `pending` and every
+   * parameter and buffer registered so far before re-throwing: the half-built module is lost to
+   * the caller, so nobody else could free them.
+   */
+  protected allocating<T>(allocate: () => T, pending?: Tensor): T {
+    try {
+      return allocate();
+    } catch (e) {
+      if (pending !== undefined && !pending.isDisposed) pending.dispose();
+      for (const p of this.ownParams) p.dispose();
+      for (const [, t] of this.ownBuffers) if (!t.isDisposed) t.dispose();
+      this.ownParams.length = 0;
+      this.ownBuffers.length = 0;
+      throw e;
+    }
   }
 
   /** Throws unless x is a live float32 tensor of this module's engine. */

@@ -20,6 +20,9 @@ abstract class Scheduler {
     this.baseLr = optimizer.lr;
   }
 
+  /** Advances one epoch (ReduceLROnPlateau: with the monitored metric). */
+  abstract step(metric?: number): void;
+
   /** The lr the optimizer uses now. */
   getLastLr(): number {
     return this.optimizer.lr;

@@ -59,7 +59,7 @@ function product(shape: readonly number[]): number {
 }
 
 /** The Linear layer a bare Float32Array feeds, when only shape-preserving layers come before it. */
-function firstLinear(model: Module): Linear | null {
+export function firstLinear(model: Module): Linear | null {
   if (model instanceof Linear) return model;
   if (!(model instanceof Sequential)) return null;
   for (const layer of model.layers) {

@@ -24,13 +24,12 @@
 import { checkOptions, fail, show } from "../errors.js";
 import { DataLoader, type BatchHook } from "../data/loader.js";
 import { reseedDropout } from "../nn/basic.js";
-import { BCEWithLogitsLoss, CrossEntropyLoss, Loss, MSELoss, NLLLoss } from "../nn/loss.js";
+import { Loss } from "../nn/loss.js";
+import { LOSSES } from "../nn/loss-registry.js";
 import { failText, type Module } from "../nn/module.js";
-import { Adam, AdamW } from "../optim/adam.js";
 import { Optimizer } from "../optim/optimizer.js";
-import { RMSprop } from "../optim/rmsprop.js";
+import { OPTIMIZERS } from "../optim/registry.js";
 import { ReduceLROnPlateau } from "../optim/scheduler.js";
-import { SGD } from "../optim/sgd.js";
 import type { Tensor } from "../tensor.js";
 import { prepareInputs, prepareTargets, Slots, type Inputs, type Labels, type Prepared } from "./data.js";
 import type { Callback, EpochLogs, History, StopInfo, TrainState } from "./types.js";
@@ -92,11 +91,43 @@ export interface FitOptions {
    * Default: never within an epoch (workers and Node need no yielding).
    */
   yieldEvery?: number;
+  /**
+   * Stops training after the current batch when aborted (also before the first batch if already
+   * aborted). fit then resolves normally: the model keeps the weights trained so far and
+   * `history.stopped.reason` is "aborted". Abort events from other threads arrive only when fit
+   * yields (see `yieldEvery`; an async `onProgress` also yields).
+   */
+  signal?: AbortSignal;
+  /**
+   * Called during training (see `progressEvery`) and after the last batch of every epoch, with
+   * ONE object updated in place (read it, do not keep it). fit awaits a returned promise.
+   */
+  onProgress?: (progress: FitProgress) => void | Promise<void>;
+  /** How often onProgress is called: every `ms` milliseconds and/or every `batches` batches (default { ms: 100 }). */
+  progressEvery?: { ms?: number; batches?: number };
+}
+
+/** What {@link FitOptions.onProgress} receives: where training is and the running figures of the epoch. */
+export interface FitProgress {
+  /** Epoch (from 1) and total epochs. */
+  epoch: number;
+  epochs: number;
+  /** Batch within the epoch (from 1) and batches per epoch. */
+  batch: number;
+  batches: number;
+  /** Optimizer steps so far (global, from 1). */
+  step: number;
+  /** Loss of the last batch (mean over its samples). */
+  batchLoss: number;
+  /** Mean loss over the epoch so far. */
+  loss: number;
+  /** Accuracy over the epoch so far (NaN without the accuracy metric). */
+  accuracy: number;
 }
 
 const FIT_KEYS = [
   "epochs", "batchSize", "shuffle", "seed", "validationSplit", "validationData", "optimizer", "loss", "metrics",
-  "callbacks", "scheduler", "dropLast", "augment", "yieldEvery",
+  "callbacks", "scheduler", "dropLast", "augment", "yieldEvery", "signal", "onProgress", "progressEvery",
 ] as const;
 
 /** Options of {@link evaluate}. */
@@ -131,8 +162,16 @@ function bool(what: string, v: unknown, dflt: boolean): boolean {
   return v;
 }
 
-const CLASS_LOSSES: readonly string[] = ["CrossEntropyLoss", "NLLLoss"];
-const LOSS_NAMES: readonly string[] = ["CrossEntropyLoss", "NLLLoss", "MSELoss", "BCEWithLogitsLoss"];
+/**
+ * The loss option's name (class name of a Loss, a registered name, or "" when absent) and whether
+ * it wants class labels (null: no loss chosen, y decides).
+ * @throws SimdnetError for a name that is not registered.
+ */
+function lossKind(what: string, option: unknown): [string, boolean | null] {
+  if (option === undefined) return ["", null];
+  if (option instanceof Loss) return [option.type, LOSSES.has(option.type) && LOSSES.get(option.type).targets === "labels"];
+  return [option as string, LOSSES.get(option, `${what} loss`, "a Loss or ").targets === "labels"];
+}
 
 /** Resolves the loss option: [loss, created here]. */
 function resolveLoss(what: string, model: Module, option: unknown, y: unknown): [Loss, boolean] {
@@ -140,15 +179,8 @@ function resolveLoss(what: string, model: Module, option: unknown, y: unknown): 
     if (option.engine !== model.engine) failText(`${what} loss engine`, `the model's engine (${model.engine.backend})`, `another engine (${option.engine.backend})`);
     return [option, false];
   }
-  const engine = model.engine;
   const name = option ?? (y instanceof Float32Array ? "MSELoss" : "CrossEntropyLoss");
-  switch (name) {
-    case "CrossEntropyLoss": return [new CrossEntropyLoss({ engine }), true];
-    case "NLLLoss": return [new NLLLoss({ engine }), true];
-    case "MSELoss": return [new MSELoss({ engine }), true];
-    case "BCEWithLogitsLoss": return [new BCEWithLogitsLoss({ engine }), true];
-    default: return fail(`${what} loss`, `a Loss or one of ${LOSS_NAMES.map((n) => `"${n}"`).join(", ")}`, option);
-  }
+  return [LOSSES.get(name, `${what} loss`, "a Loss or ").create({ engine: model.engine }), true];
 }
 
 function resolveOptimizer(model: Module, option: unknown): [Optimizer, boolean] {
@@ -160,13 +192,7 @@ function resolveOptimizer(model: Module, option: unknown): [Optimizer, boolean] 
     }
     return [option, false];
   }
-  switch (option ?? "adam") {
-    case "sgd": return [new SGD(model), true];
-    case "adam": return [new Adam(model), true];
-    case "adamw": return [new AdamW(model), true];
-    case "rmsprop": return [new RMSprop(model), true];
-    default: return fail("fit optimizer", 'an Optimizer or one of "sgd", "adam", "adamw", "rmsprop"', option);
-  }
+  return [OPTIMIZERS.get(option ?? "adam", "fit optimizer", "an Optimizer or ")(model, {}), true];
 }
 
 /** "layer 2 (Linear)" for each layer of a Sequential; dotted paths for nested modules. */
@@ -261,19 +287,44 @@ function emptyHistory(): History {
 }
 
 /**
- * Trains `model` on (x, y) in mini-batches (Keras `model.fit`).
- *
- * @param model any Module whose output is [N, classes] (class labels) or [N, ...targetShape].
- * @param x inputs: `{ data, shape: [n, ...sampleShape] }` (NCHW images), or a bare Float32Array of
- *   n × features when the model starts with Linear.
- * @param y Int32Array of n class labels, or Float32Array of n × output-size targets.
- * @returns the History (per-epoch logs, arrays per metric, why it stopped early if it did).
- *   Training stops early, without throwing, when the loss becomes NaN/Inf (`history.stopped`
- *   names the step and the first layer with non-finite weights or outputs) or a callback stops it.
- * @throws SimdnetError for invalid options or data, before any step, naming the argument, the
- *   expected and the actual value.
+ * Everything fit needs, validated: the options with defaults applied, the prepared data, and the
+ * loss and optimizer (created by fit when given by name: `own*` says so, and the loop frees them).
  */
-export async function fit(model: Module, x: Inputs, y: Labels, options: FitOptions = {}): Promise<History> {
+interface FitPlan {
+  model: Module;
+  epochs: number;
+  batchSize: number;
+  shuffle: boolean;
+  dropLast: boolean;
+  seed: number;
+  callbacks: readonly Callback[];
+  yieldEvery: number;
+  augment: BatchHook<Labels> | undefined;
+  signal: AbortSignal | undefined;
+  onProgress: ((p: FitProgress) => void | Promise<void>) | undefined;
+  progressMs: number;
+  progressBatches: number;
+  train: Prepared;
+  val: Prepared | null;
+  wantAccuracy: boolean;
+  loss: Loss;
+  ownLoss: boolean;
+  optimizer: Optimizer;
+  ownOptimizer: boolean;
+  scheduler: LrScheduler | undefined;
+}
+
+function isAbortSignal(v: unknown): v is AbortSignal {
+  // Duck-typed: a signal from another realm (a worker's, a test runner's) is not an instance of ours.
+  return v !== null && typeof v === "object" && typeof (v as AbortSignal).aborted === "boolean" && typeof (v as AbortSignal).addEventListener === "function";
+}
+
+/**
+ * Validates fit's arguments and creates the loss and optimizer it was given by name. Nothing is
+ * allocated until everything cheap to check has been checked; a failure after that frees what
+ * was created here.
+ */
+function resolveFit(model: Module, x: Inputs, y: Labels, options: FitOptions): FitPlan {
   checkOptions("fit options", options, FIT_KEYS);
   const epochs = posInt("fit epochs", options.epochs, 1);
   const batchSize = posInt("fit batchSize", options.batchSize, 32);
@@ -294,14 +345,17 @@ export async function fit(model: Module, x: Inputs, y: Labels, options: FitOptio
   const yieldEvery = options.yieldEvery ?? Infinity;
   if (typeof yieldEvery !== "number" || !(yieldEvery >= 0)) fail("fit yieldEvery", "a number of milliseconds ≥ 0", options.yieldEvery);
   if (options.augment !== undefined && typeof options.augment !== "function") fail("fit augment", "a function (batch, rng) => void", options.augment);
+  if (options.signal !== undefined && !isAbortSignal(options.signal)) fail("fit signal", "an AbortSignal", options.signal);
+  if (options.onProgress !== undefined && typeof options.onProgress !== "function") fail("fit onProgress", "a function (progress) => void", options.onProgress);
+  const every = options.progressEvery ?? {};
+  checkOptions("fit progressEvery", every, ["ms", "batches"]);
+  const progressMs = every.ms ?? (every.batches === undefined ? 100 : Infinity);
+  if (typeof progressMs !== "number" || !(progressMs >= 0)) fail("fit progressEvery.ms", "a number of milliseconds ≥ 0", every.ms);
+  const progressBatches = every.batches === undefined ? Infinity : posInt("fit progressEvery.batches", every.batches, 1);
 
   // Data first (cheap to reject), then the objects that allocate.
   const all = prepareInputs(model, x, "fit x");
-  const lossName = options.loss instanceof Loss ? options.loss.type : (options.loss ?? "");
-  if (options.loss !== undefined && !(options.loss instanceof Loss) && !LOSS_NAMES.includes(options.loss)) {
-    fail("fit loss", `a Loss or one of ${LOSS_NAMES.map((n) => `"${n}"`).join(", ")}`, options.loss);
-  }
-  const classLoss = lossName === "" ? null : CLASS_LOSSES.includes(lossName);
+  const [lossName, classLoss] = lossKind("fit", options.loss);
   const prepared = prepareTargets(all, y, "fit y", lossName, classLoss);
   const effectiveLoss = lossName !== "" ? lossName : prepared.classification ? "CrossEntropyLoss" : "MSELoss";
   const metrics = options.metrics ?? (prepared.classification ? ["accuracy"] : []);
@@ -337,6 +391,7 @@ export async function fit(model: Module, x: Inputs, y: Labels, options: FitOptio
     const s = options.scheduler as unknown;
     if (s === null || typeof s !== "object" || typeof (s as LrScheduler).step !== "function") fail("fit scheduler", "an LR scheduler (StepLR, ReduceLROnPlateau, …)", s);
   }
+  if (dropLast && train.n < batchSize) fail("fit batchSize", `at most ${train.n} (the training samples) when dropLast is true`, batchSize);
 
   const [loss, ownLoss] = resolveLoss("fit", model, options.loss, y);
   let optimizer: Optimizer;
@@ -353,35 +408,78 @@ export async function fit(model: Module, x: Inputs, y: Labels, options: FitOptio
     if (ownOptimizer) optimizer.dispose();
     failText("fit scheduler", "a scheduler of the optimizer passed to fit", "a scheduler of another optimizer");
   }
+  return {
+    model, epochs, batchSize, shuffle, dropLast, seed, callbacks, yieldEvery, augment: options.augment,
+    signal: options.signal, onProgress: options.onProgress, progressMs, progressBatches,
+    train, val, wantAccuracy, loss, ownLoss, optimizer, ownOptimizer, scheduler,
+  };
+}
 
+/**
+ * Trains `model` on (x, y) in mini-batches (Keras `model.fit`).
+ *
+ * @param model any Module whose output is [N, classes] (class labels) or [N, ...targetShape].
+ * @param x inputs: `{ data, shape: [n, ...sampleShape] }` (NCHW images), or a bare Float32Array of
+ *   n × features when the model starts with Linear.
+ * @param y Int32Array of n class labels, or Float32Array of n × output-size targets.
+ * @returns the History (per-epoch logs, arrays per metric, why it stopped early if it did).
+ *   Training stops early, without throwing, when the loss becomes NaN/Inf (`history.stopped`
+ *   names the step and the first layer with non-finite weights or outputs), a callback stops it,
+ *   or `options.signal` is aborted (after the current batch; the model keeps the weights so far).
+ * @throws SimdnetError for invalid options or data, before any step, naming the argument, the
+ *   expected and the actual value.
+ */
+export async function fit(model: Module, x: Inputs, y: Labels, options: FitOptions = {}): Promise<History> {
+  return trainLoop(resolveFit(model, x, y, options));
+}
+
+/** The epochs of a resolved fit; one try/finally frees everything the call created, whatever happens. */
+async function trainLoop(plan: FitPlan): Promise<History> {
+  const { model, epochs, batchSize, callbacks, yieldEvery, signal, onProgress, train, val, wantAccuracy, loss, optimizer, scheduler } = plan;
   const engine = model.engine;
   const k = engine.kernels;
   const classes = train.outSize;
-  const loader = new DataLoader<Labels>(train.x, train.y!, train.sampleShape, {
-    batchSize, shuffle, dropLast, rng: seed, ...(options.augment ? { augment: options.augment } : {}),
-  });
-  if (loader.length === 0) {
-    if (ownLoss) loss.dispose();
-    if (ownOptimizer) optimizer.dispose();
-    fail("fit batchSize", `at most ${train.n} (the training samples) when dropLast is true`, batchSize);
-  }
-  const slots = new Slots(engine, train, true);
-  const valSlots = val === null ? null : new Slots(engine, val, true);
   const history = emptyHistory();
   const names = layerNames(model);
-  const state: TrainState = {
-    model, optimizer, loss, layerNames: names, sampleShape: train.sampleShape, classification: train.classification,
-    epochs, batches: loader.length, epoch: 0, batch: 0, step: 0, batchSize: 0, batchLoss: 0, epochLoss: 0,
-    epochAccuracy: Number.NaN, seen: 0, samples: train.n, hasValidation: val !== null, fitBatchSize: batchSize, x: train.x, stopTraining: false, stopInfo: null, history,
-  };
   const wasTraining = model.training;
   const inputGrad = model.inputGrad;
+  const slots = new Slots(engine, train, true);
+  const valSlots = val === null ? null : new Slots(engine, val, true);
   try {
-    slots.reserveFor(train.n, batchSize, dropLast);
+    const loader = new DataLoader<Labels>(train.x, train.y!, train.sampleShape, {
+      batchSize, shuffle: plan.shuffle, dropLast: plan.dropLast, rng: plan.seed, ...(plan.augment ? { augment: plan.augment } : {}),
+    });
+    const state: TrainState = {
+      model, optimizer, loss, layerNames: names, sampleShape: train.sampleShape, classification: train.classification,
+      epochs, batches: loader.length, epoch: 0, batch: 0, step: 0, batchSize: 0, batchLoss: 0, epochLoss: 0,
+      epochAccuracy: Number.NaN, seen: 0, samples: train.n, hasValidation: val !== null, fitBatchSize: batchSize, x: train.x, stopTraining: false, stopInfo: null, history,
+    };
+    // One object, updated in place, so reporting progress allocates nothing per call.
+    const progress: FitProgress = { epoch: 0, epochs, batch: 0, batches: loader.length, step: 0, batchLoss: 0, loss: 0, accuracy: Number.NaN };
+    const report = async (): Promise<void> => {
+      progress.epoch = state.epoch;
+      progress.batch = state.batch;
+      progress.step = state.step;
+      progress.batchLoss = state.batchLoss;
+      progress.loss = state.epochLoss;
+      progress.accuracy = state.epochAccuracy;
+      await onProgress!(progress);
+    };
+    /** Whether the signal was aborted; the first time, records why training stops. */
+    const aborted = (): boolean => {
+      if (signal === undefined || !signal.aborted) return false;
+      state.stopTraining = true;
+      state.stopInfo ??= {
+        reason: "aborted", epoch: state.epoch, step: state.step, layer: null,
+        message: `the signal was aborted at step ${state.step} (epoch ${state.epoch}, batch ${state.batch})`,
+      };
+      return true;
+    };
+    slots.reserveFor(train.n, batchSize, plan.dropLast);
     if (val !== null) valSlots!.reserveFor(val.n, batchSize);
-    reseedDropout(model, seed);
+    reseedDropout(model, plan.seed);
     for (const c of callbacks) await c.onTrainBegin?.(state);
-    for (let epoch = 1; epoch <= epochs && !state.stopTraining; epoch++) {
+    for (let epoch = 1; epoch <= epochs && !state.stopTraining && !aborted(); epoch++) {
       model.train();
       // Nobody reads dL/dx of the first layer: skip that work (restored in finally).
       model.inputGrad = false;
@@ -393,6 +491,8 @@ export async function fit(model: Module, x: Inputs, y: Labels, options: FitOptio
       for (const c of callbacks) await c.onEpochBegin?.(state);
       const t0 = now();
       let lastYield = t0;
+      let lastReport = t0;
+      let reportedAt = 0;
       const lr = optimizer.lr;
       let lossSum = 0;
       let correct = 0;
@@ -434,16 +534,26 @@ export async function fit(model: Module, x: Inputs, y: Labels, options: FitOptio
         state.epochLoss = lossSum / state.seen;
         if (wantAccuracy) state.epochAccuracy = correct / state.seen;
         for (let i = 0; i < callbacks.length; i++) callbacks[i]!.onBatchEnd?.(state);
-        if (state.stopTraining) break;
+        if (onProgress !== undefined) {
+          const t = now();
+          if (state.batch === loader.length || t - lastReport >= plan.progressMs || state.batch - reportedAt >= plan.progressBatches) {
+            await report();
+            lastReport = t;
+            reportedAt = state.batch;
+          }
+        }
+        if (state.stopTraining || aborted()) break;
         if (yieldEvery !== Infinity && now() - lastYield >= yieldEvery) {
           await new Promise<void>((resolve) => setTimeout(resolve, 0));
           lastYield = now();
+          if (aborted()) break;
         }
       }
       state.epochLoss = lossSum / Math.max(state.seen, 1);
       const trainSeconds = (now() - t0) / 1000;
       let valResult: EvalResult = { loss: Number.NaN, accuracy: Number.NaN };
-      if (val !== null && state.stopInfo?.reason !== "nan") {
+      // An abort asks for a prompt stop: no validation pass of the unfinished epoch.
+      if (val !== null && state.stopInfo?.reason !== "nan" && state.stopInfo?.reason !== "aborted") {
         valResult = evaluatePrepared(model, val, loss, valSlots!, batchSize, wantAccuracy);
         model.train();
       }
@@ -474,8 +584,8 @@ export async function fit(model: Module, x: Inputs, y: Labels, options: FitOptio
   } finally {
     slots.dispose();
     valSlots?.dispose();
-    if (ownLoss) loss.dispose();
-    if (ownOptimizer) optimizer.dispose();
+    if (plan.ownLoss) loss.dispose();
+    if (plan.ownOptimizer) optimizer.dispose();
     model.inputGrad = inputGrad;
     model.train(wasTraining);
   }
@@ -490,11 +600,8 @@ export async function fit(model: Module, x: Inputs, y: Labels, options: FitOptio
 export function evaluate(model: Module, x: Inputs, y: Labels, options: EvaluateOptions = {}): EvalResult {
   checkOptions("evaluate options", options, ["batchSize", "loss"]);
   const batchSize = posInt("evaluate batchSize", options.batchSize, 32);
-  if (options.loss !== undefined && !(options.loss instanceof Loss) && !LOSS_NAMES.includes(options.loss)) {
-    fail("evaluate loss", `a Loss or one of ${LOSS_NAMES.map((n) => `"${n}"`).join(", ")}`, options.loss);
-  }
-  const lossName = options.loss instanceof Loss ? options.loss.type : (options.loss ?? "");
-  const data = prepareTargets(prepareInputs(model, x, "evaluate x"), y, "evaluate y", lossName, lossName === "" ? null : CLASS_LOSSES.includes(lossName));
+  const [lossName, classLoss] = lossKind("evaluate", options.loss);
+  const data = prepareTargets(prepareInputs(model, x, "evaluate x"), y, "evaluate y", lossName, classLoss);
   const [loss, ownLoss] = resolveLoss("evaluate", model, options.loss, y);
   const slots = new Slots(model.engine, data, true);
   const wasTraining = model.training;

@@ -5,8 +5,9 @@
  *
  * @module
  */
-export { fit, evaluate, predict, predictClasses, forwardBatches, layerNames, type FitOptions, type EvaluateOptions, type PredictOptions, type EvalResult, type LossName, type MetricName, type LrScheduler } from "./fit.js";
-export { Model, asModel } from "./model.js";
+export { fit, evaluate, predict, predictClasses, forwardBatches, layerNames, type FitOptions, type FitProgress, type EvaluateOptions, type PredictOptions, type EvalResult, type LossName, type MetricName, type LrScheduler } from "./fit.js";
+export { Model, asModel, type ModelSaveOptions, type ModelLoadOptions } from "./model.js";
+export type { NestedArray, PredictInput } from "./samples.js";
 export type { Inputs, Labels, ShapedArray } from "./data.js";
 export type { Callback, EpochLogs, History, StopInfo, TrainState } from "./types.js";
 export {

@@ -31,8 +31,8 @@ export interface EpochLogs {
 
 /** Why training stopped before the last epoch. */
 export interface StopInfo {
-  /** "nan" (non-finite loss or weights), "early-stopping" or "callback". */
-  reason: "nan" | "early-stopping" | "callback";
+  /** "nan" (non-finite loss or weights), "early-stopping", "callback" or "aborted" (fit's signal). */
+  reason: "nan" | "early-stopping" | "callback" | "aborted";
   /** Epoch (from 1) and global step (from 1) at which it stopped. */
   epoch: number;
   step: number;

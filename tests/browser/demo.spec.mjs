@@ -446,6 +446,42 @@ test("kernel benchmark page fills its table", async () => {
   assertNoErrors(errors, "bench");
 });
 
+test("fitInWorker from the single bundle: the default worker, progress, abort, same result as fit on the page", async () => {
+  const { page, errors } = await env.newPage();
+  await page.goto(`${env.url}index.html`);
+  const r = await page.evaluate(async () => {
+    const sn = await import("/dist/simdnet.bundle.min.js");
+    const engine = await sn.createEngine();
+    const ds = sn.makeMoons(256, 0.1, { rng: 4 });
+    const x = { data: ds.x, shape: [ds.n, 2] };
+    const net = () => { sn.manualSeed(3); return new sn.Model(new sn.Linear(2, 8, { engine }), new sn.Tanh({ engine }), new sn.Linear(8, 2, { engine })); };
+    const progress = [];
+    const { model, history } = await sn.fitInWorker(net(), x, ds.y, {
+      epochs: 4, batchSize: 32, seed: 1, optimizer: { type: "sgd", lr: 0.1 }, progressEvery: { batches: 4 },
+      onProgress: (p) => progress.push(`${p.epoch}:${p.batch}`),
+    });
+    const ref = net();
+    const refHistory = await ref.fit(x, ds.y, { epochs: 4, batchSize: 32, seed: 1, optimizer: new sn.SGD(ref, { lr: 0.1 }) });
+    const same = model.parameters().every((p, i) => p.data.f32.every((v, j) => v === ref.parameters()[i].data.f32[j]));
+    const controller = new AbortController();
+    let n = 0;
+    const aborted = await sn.fitInWorker(net(), x, ds.y, {
+      epochs: 100000, progressEvery: { batches: 1 }, signal: controller.signal, onProgress: () => { if (++n === 5) controller.abort(); },
+    });
+    return {
+      backend: engine.backend, progress, same, losses: [history.history.loss, refHistory.history.loss],
+      stopped: aborted.history.stopped?.reason, abortedEpochs: aborted.history.epochs.length,
+    };
+  });
+  assert.equal(r.backend, "wasm-relaxed-simd");
+  assert.deepEqual(r.progress, ["1:4", "1:8", "2:4", "2:8", "3:4", "3:8", "4:4", "4:8"]);
+  assert.equal(r.same, true, "the worker's weights equal fit's on the page (same seed and backend)");
+  assert.deepEqual(r.losses[0], r.losses[1]);
+  assert.equal(r.stopped, "aborted");
+  assert.ok(r.abortedEpochs < 100000);
+  assertNoErrors(errors, "fitInWorker");
+});
+
 for (const bundler of ["esbuild", "vite"]) {
   test(`the ${bundler}-bundled sample app loads and trains`, async () => {
     const { page, errors } = await env.newPage();
@@ -455,6 +491,11 @@ for (const bundler of ["esbuild", "vite"]) {
     assert.equal(sample.backend, "wasm-relaxed-simd");
     assert.equal(sample.epochs, 300, "model.fit ran every epoch");
     assert.ok(sample.accuracy >= 0.9, `training accuracy ${sample.accuracy}`);
+    // fitInWorker with the app's own worker script (the bundler built it as a second entry).
+    assert.equal(sample.worker.epochs, 300, "fitInWorker ran every epoch");
+    assert.equal(sample.worker.isModel, true, "the trained weights come back as a Model");
+    assert.ok(sample.worker.accuracy >= 0.9, `accuracy of the model trained in the worker ${sample.worker.accuracy}`);
+    assert.ok(sample.worker.progressEvents >= 300, `progress events ${sample.worker.progressEvents} (one per epoch at least)`);
     await page.screenshot({ path: join(shotDir, `bundler-${bundler}.png`) });
     assertNoErrors(errors, bundler);
   });

@@ -81,7 +81,7 @@ describe("model files are checked before anything is allocated (issue 11 items 2
     }
   });
 
-  it("item 3: a failed build frees what it allocated; layer constructors check options before allocating", async () => {
+  it("item 3: a failed build frees what it allocated, and layer constructors check options before allocating", async () => {
     const engine = await createEngine({ backend: "js" });
     const before = footprint(engine);
     const config = { type: "Sequential", layers: [

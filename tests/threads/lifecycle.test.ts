@@ -8,6 +8,8 @@ import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createEngine, SimdnetError } from "../../src/index.js";
+import { STALL } from "../../src/backend/threads/pool.js";
+import { brokenReason } from "./helpers.js";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
 let dir = "";
@@ -95,12 +97,30 @@ describe("lifetimes", () => {
     const a = e.tensor(new Float32Array(256 * 256).fill(0.5), [256, 256]);
     expect(e.matmul(a, a).data[0]).toBe(64);
     e.killWorkerForTest(1);
-    await sleep(200); // the worker's exit event
+    // The worker's exit event arrives on this thread's event loop (slowly on a loaded machine).
+    for (let i = 0; i < 200 && brokenReason(e) === null; i++) await sleep(50);
     expect(() => e.matmul(a, a)).toThrow(SimdnetError);
     expect(() => e.matmul(a, a)).toThrow(/threads: expected every worker thread running, got worker 2 stopped: it exited with code 1 \(dispose this engine and create another\)/);
     // Calls too small to split still run on the caller.
     const s = e.tensor([1, 2, 3, 4], [2, 2]);
     expect(Array.from(e.matmul(s, s).data)).toEqual([7, 10, 15, 22]);
+    e.dispose();
+  });
+
+  it("a worker that dies while the caller waits synchronously is detected by time, not left to hang", async () => {
+    const e = await createEngine({ backend: "wasm-simd", threads: 2 });
+    const a = e.tensor(new Float32Array(256 * 256).fill(0.5), [256, 256]);
+    const saved = { ...STALL };
+    Object.assign(STALL, { minMs: 300, factor: 100 });
+    try {
+      e.killWorkerForTest(0);
+      // No await: the worker's exit event cannot be delivered, so only the stall deadline can
+      // notice; within a few calls the terminated worker stops taking shares.
+      expect(() => { for (let i = 0; i < 200; i++) e.matmul(a, a).dispose(); })
+        .toThrow(/threads: expected every worker thread running, got worker 1 (did not finish its share within \d+ ms \(it has probably died\)|stopped)/);
+    } finally {
+      Object.assign(STALL, saved);
+    }
     e.dispose();
   });
 

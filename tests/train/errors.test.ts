@@ -95,9 +95,9 @@ describe("fit rejects bad data, naming the argument, the expected and the actual
 
 describe("fit rejects bad options", () => {
   it("unknown option", async () => {
-    await rejects({ options: { lr: 0.1 } }, 'fit options: unknown option "lr" (expected one of epochs, batchSize, shuffle, seed, validationSplit, validationData, optimizer, loss, metrics, callbacks, scheduler, dropLast, augment, yieldEvery)');
+    await rejects({ options: { lr: 0.1 } }, 'fit options: unknown option "lr" (expected one of epochs, batchSize, shuffle, seed, validationSplit, validationData, optimizer, loss, metrics, callbacks, scheduler, dropLast, augment, yieldEvery, signal, onProgress, progressEvery)');
     await rejects({ options: 3 }, "fit options: expected an options object, got 3");
-    await rejects({ options: { epoch: 3 } }, 'fit options: unknown option "epoch" (expected one of epochs, batchSize, shuffle, seed, validationSplit, validationData, optimizer, loss, metrics, callbacks, scheduler, dropLast, augment, yieldEvery)');
+    await rejects({ options: { epoch: 3 } }, 'fit options: unknown option "epoch" (expected one of epochs, batchSize, shuffle, seed, validationSplit, validationData, optimizer, loss, metrics, callbacks, scheduler, dropLast, augment, yieldEvery, signal, onProgress, progressEvery)');
   });
 
   it("each option's type and range", async () => {
@@ -110,8 +110,8 @@ describe("fit rejects bad options", () => {
     await rejects({ options: { validationSplit: 0.2, validationData: [x, y] } }, "fit options: expected validationSplit or validationData, got both");
     await rejects({ x: Float32Array.of(1, 2), y: Int32Array.of(0), options: { validationSplit: 0.5 } },
       "fit validationSplit: expected a fraction leaving at least one of the 1 samples for training, got 0.5");
-    await rejects({ options: { optimizer: "adagrad" } }, 'fit optimizer: expected an Optimizer or one of "sgd", "adam", "adamw", "rmsprop", got "adagrad"');
-    await rejects({ options: { loss: "HingeLoss" } }, 'fit loss: expected a Loss or one of "CrossEntropyLoss", "NLLLoss", "MSELoss", "BCEWithLogitsLoss", got "HingeLoss"');
+    await rejects({ options: { optimizer: "adagrad" } }, 'fit optimizer: expected an Optimizer or one of sgd, adam, adamw, rmsprop, got "adagrad"');
+    await rejects({ options: { loss: "HingeLoss" } }, 'fit loss: expected a Loss or one of CrossEntropyLoss, NLLLoss, MSELoss, BCEWithLogitsLoss, got "HingeLoss"');
     await rejects({ options: { metrics: ["f1"] } }, 'fit metrics: expected ["accuracy"] or [], got ["f1"]');
     await rejects({ options: { callbacks: [null] } }, "fit callbacks[0]: expected a callback object, got null");
     await rejects({ options: { yieldEvery: -1 } }, "fit yieldEvery: expected a number of milliseconds ≥ 0, got -1");

@@ -55,6 +55,26 @@ const ELEMENTWISE: Record<string, { ptrs: number[]; counter?: number }> = {
   rmspropStep: { ptrs: [1, 2, 3, 4, 5] },
 };
 
+/**
+ * Kernels split by their first argument (rows, images or planes): `unit` = elements per row (the
+ * work measure), `ptrs` = [argument index, bytes one row moves that pointer].
+ */
+const plane = (h: number, w: number) => (a: number[]): number => 4 * a[h]! * a[w]!;
+const BY_ROWS: Record<string, { unit: (a: number[]) => number; ptrs: [number, (a: number[]) => number][] }> = {
+  softmaxForward: { unit: (a) => a[1]!, ptrs: [[2, (a) => 4 * a[1]!], [3, (a) => 4 * a[1]!]] },
+  logSoftmaxForward: { unit: (a) => a[1]!, ptrs: [[2, (a) => 4 * a[1]!], [3, (a) => 4 * a[1]!]] },
+  softmaxBackward: { unit: (a) => a[1]!, ptrs: [[2, (a) => 4 * a[1]!], [3, (a) => 4 * a[1]!], [4, (a) => 4 * a[1]!]] },
+  logSoftmaxBackward: { unit: (a) => a[1]!, ptrs: [[2, (a) => 4 * a[1]!], [3, (a) => 4 * a[1]!], [4, (a) => 4 * a[1]!]] },
+  biasAddRows: { unit: (a) => a[1]!, ptrs: [[3, (a) => 4 * a[4]!]] },
+  biasAddChannels: { unit: (a) => a[1]! * a[2]!, ptrs: [[4, plane(1, 2)]] },
+  batchNormForwardEval: { unit: (a) => a[1]! * a[2]!, ptrs: [[3, plane(1, 2)], [9, plane(1, 2)]] },
+  // Pooling planes (batch × channel): in-plane inH×inW (arguments 1, 2), out-plane outH×outW.
+  maxPool2dForward: { unit: (a) => a[1]! * a[2]!, ptrs: [[11, plane(1, 2)], [12, plane(9, 10)], [13, plane(9, 10)]] },
+  maxPool2dBackward: { unit: (a) => a[1]! * a[2]!, ptrs: [[5, plane(3, 4)], [6, plane(3, 4)], [7, plane(1, 2)]] },
+  avgPool2dForward: { unit: (a) => a[1]! * a[2]!, ptrs: [[12, plane(1, 2)], [13, plane(9, 10)]] },
+  avgPool2dBackward: { unit: (a) => a[1]! * a[2]!, ptrs: [[12, plane(9, 10)], [13, plane(1, 2)]] },
+};
+
 type Fn = (...args: number[]) => number | void;
 
 /**
@@ -121,99 +141,27 @@ export function parallelKernels(base: Kernels, pool: ThreadPool, allocator: Allo
     };
   }
 
-  /** Runs rows [0, total) of a row-splittable kernel: shift(args, r0, r1) makes a range's arguments. */
-  const byRows = (name: keyof Kernels, total: number, work: number, unit: number, align: number,
-    a: number[], shift: (s: number[], r0: number, r1: number) => void): boolean => {
-    const parts = partsFor(threads, work, unit, total, align);
-    if (parts === 1) return false;
-    pool.check();
+  for (const [name, rule] of Object.entries(BY_ROWS)) {
+    const fn = (base as unknown as Record<string, Fn>)[name]!;
     const index = INDEX[name]!;
-    for (let p = 1; p < parts; p++) {
-      const s = a.slice();
-      shift(s, boundary(total, parts, align, p), boundary(total, parts, align, p + 1));
-      post(p - 1, index, s);
-    }
-    const t0 = now();
-    shift(a, 0, boundary(total, parts, align, 1));
-    ((base as unknown as Record<string, Fn>)[name]!)(...a);
-    finish(parts, t0);
-    return true;
-  };
-
-  out["softmaxForward"] = (rows: number, cols: number, x: number, y: number) => {
-    const a = [rows, cols, x, y];
-    if (!byRows("softmaxForward", rows, rows * cols, THRESHOLDS.elements, 1, a, (s, r0, r1) => {
-      s[0] = r1 - r0; s[2] = x + 4 * r0 * cols; s[3] = y + 4 * r0 * cols;
-    })) base.softmaxForward(rows, cols, x, y);
-  };
-  out["logSoftmaxForward"] = (rows: number, cols: number, x: number, y: number) => {
-    const a = [rows, cols, x, y];
-    if (!byRows("logSoftmaxForward", rows, rows * cols, THRESHOLDS.elements, 1, a, (s, r0, r1) => {
-      s[0] = r1 - r0; s[2] = x + 4 * r0 * cols; s[3] = y + 4 * r0 * cols;
-    })) base.logSoftmaxForward(rows, cols, x, y);
-  };
-  for (const name of ["softmaxBackward", "logSoftmaxBackward"] as const) {
-    out[name] = (rows: number, cols: number, y: number, dy: number, dx: number) => {
-      const a = [rows, cols, y, dy, dx];
-      if (!byRows(name, rows, rows * cols, THRESHOLDS.elements, 1, a, (s, r0, r1) => {
-        s[0] = r1 - r0; s[2] = y + 4 * r0 * cols; s[3] = dy + 4 * r0 * cols; s[4] = dx + 4 * r0 * cols;
-      })) base[name](rows, cols, y, dy, dx);
+    out[name] = (...a: number[]): number | void => {
+      const rows = a[0]!;
+      const parts = partsFor(threads, rows * rule.unit(a), THRESHOLDS.elements, rows, 1);
+      if (parts === 1) return fn(...a);
+      pool.check();
+      const steps = rule.ptrs.map(([k, bytes]) => [k, bytes(a)] as const);
+      const share = (r0: number, r1: number): number[] => {
+        const s = a.slice();
+        s[0] = r1 - r0;
+        for (const [k, step] of steps) s[k] = a[k]! + r0 * step;
+        return s;
+      };
+      for (let p = 1; p < parts; p++) post(p - 1, index, share(boundary(rows, parts, 1, p), boundary(rows, parts, 1, p + 1)));
+      const t0 = now();
+      fn(...share(0, boundary(rows, parts, 1, 1)));
+      finish(parts, t0);
     };
   }
-  out["biasAddRows"] = (rows: number, cols: number, bias: number, y: number, ldy: number) => {
-    const a = [rows, cols, bias, y, ldy];
-    if (!byRows("biasAddRows", rows, rows * cols, THRESHOLDS.elements, 1, a, (s, r0, r1) => {
-      s[0] = r1 - r0; s[3] = y + 4 * r0 * ldy;
-    })) base.biasAddRows(rows, cols, bias, y, ldy);
-  };
-  out["biasAddChannels"] = (batch: number, channels: number, spatial: number, bias: number, y: number) => {
-    const a = [batch, channels, spatial, bias, y];
-    const image = channels * spatial;
-    if (!byRows("biasAddChannels", batch, batch * image, THRESHOLDS.elements, 1, a, (s, r0, r1) => {
-      s[0] = r1 - r0; s[4] = y + 4 * r0 * image;
-    })) base.biasAddChannels(batch, channels, spatial, bias, y);
-  };
-  out["batchNormForwardEval"] = (batch: number, channels: number, spatial: number, x: number, gamma: number, beta: number,
-    runningMean: number, runningVar: number, eps: number, y: number) => {
-    const a = [batch, channels, spatial, x, gamma, beta, runningMean, runningVar, eps, y];
-    const image = channels * spatial;
-    if (!byRows("batchNormForwardEval", batch, batch * image, THRESHOLDS.elements, 1, a, (s, r0, r1) => {
-      s[0] = r1 - r0; s[3] = x + 4 * r0 * image; s[9] = y + 4 * r0 * image;
-    })) base.batchNormForwardEval(batch, channels, spatial, x, gamma, beta, runningMean, runningVar, eps, y);
-  };
-
-  // Pooling: planes are independent.
-  out["maxPool2dForward"] = (planes: number, inH: number, inW: number, kH: number, kW: number, sH: number, sW: number,
-    pH: number, pW: number, outH: number, outW: number, x: number, y: number, argmax: number) => {
-    const a = [planes, inH, inW, kH, kW, sH, sW, pH, pW, outH, outW, x, y, argmax];
-    const inP = inH * inW, outP = outH * outW;
-    if (!byRows("maxPool2dForward", planes, planes * inP, THRESHOLDS.elements, 1, a, (s, r0, r1) => {
-      s[0] = r1 - r0; s[11] = x + 4 * r0 * inP; s[12] = y + 4 * r0 * outP; s[13] = argmax + 4 * r0 * outP;
-    })) base.maxPool2dForward(planes, inH, inW, kH, kW, sH, sW, pH, pW, outH, outW, x, y, argmax);
-  };
-  out["maxPool2dBackward"] = (planes: number, inH: number, inW: number, outH: number, outW: number, dy: number, argmax: number, dx: number) => {
-    const a = [planes, inH, inW, outH, outW, dy, argmax, dx];
-    const inP = inH * inW, outP = outH * outW;
-    if (!byRows("maxPool2dBackward", planes, planes * inP, THRESHOLDS.elements, 1, a, (s, r0, r1) => {
-      s[0] = r1 - r0; s[5] = dy + 4 * r0 * outP; s[6] = argmax + 4 * r0 * outP; s[7] = dx + 4 * r0 * inP;
-    })) base.maxPool2dBackward(planes, inH, inW, outH, outW, dy, argmax, dx);
-  };
-  out["avgPool2dForward"] = (planes: number, inH: number, inW: number, kH: number, kW: number, sH: number, sW: number,
-    pH: number, pW: number, outH: number, outW: number, cip: number, x: number, y: number) => {
-    const a = [planes, inH, inW, kH, kW, sH, sW, pH, pW, outH, outW, cip, x, y];
-    const inP = inH * inW, outP = outH * outW;
-    if (!byRows("avgPool2dForward", planes, planes * inP, THRESHOLDS.elements, 1, a, (s, r0, r1) => {
-      s[0] = r1 - r0; s[12] = x + 4 * r0 * inP; s[13] = y + 4 * r0 * outP;
-    })) base.avgPool2dForward(planes, inH, inW, kH, kW, sH, sW, pH, pW, outH, outW, cip, x, y);
-  };
-  out["avgPool2dBackward"] = (planes: number, inH: number, inW: number, kH: number, kW: number, sH: number, sW: number,
-    pH: number, pW: number, outH: number, outW: number, cip: number, dy: number, dx: number) => {
-    const a = [planes, inH, inW, kH, kW, sH, sW, pH, pW, outH, outW, cip, dy, dx];
-    const inP = inH * inW, outP = outH * outW;
-    if (!byRows("avgPool2dBackward", planes, planes * inP, THRESHOLDS.elements, 1, a, (s, r0, r1) => {
-      s[0] = r1 - r0; s[12] = dy + 4 * r0 * outP; s[13] = dx + 4 * r0 * inP;
-    })) base.avgPool2dBackward(planes, inH, inW, kH, kW, sH, sW, pH, pW, outH, outW, cip, dy, dx);
-  };
 
   // GEMM: rows of C, or columns when C has too few rows for every thread.
   const GEMM = INDEX["gemm"]!;

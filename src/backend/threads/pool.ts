@@ -24,12 +24,12 @@ export interface PoolOptions {
  */
 const SPIN = 20000;
 /**
- * A worker that has not finished its share this long after the caller finished its own is
- * taken for dead (its 'exit' event cannot arrive while the caller waits synchronously). Shares
- * are equal, so a live worker is late by scheduling noise, not by 100×.
+ * A worker that has not finished its share `factor` × the caller's own share time (and at least
+ * `minMs`) after the caller finished its own is taken for dead: its 'exit' event cannot arrive
+ * while the caller waits synchronously. Shares are equal, so a live worker is late by scheduling
+ * noise, not by 100×. Mutable for tests only.
  */
-const STALL_FACTOR = 100;
-const STALL_MIN_MS = 10_000;
+export const STALL = { factor: 100, minMs: 10_000 };
 
 /** Why starting the pool failed; the engine records it in `fallback` and runs on one thread. */
 export class PoolStartError extends Error {
@@ -165,7 +165,7 @@ export class ThreadPool {
    * share took (the stall deadline scales with it). Throws a worker's kernel error.
    */
   wait(count: number, ownMs: number): void {
-    const deadline = Math.max(STALL_MIN_MS, STALL_FACTOR * ownMs);
+    const deadline = Math.max(STALL.minMs, STALL.factor * ownMs);
     let error: string | null = null;
     for (let w = 0; w < count; w++) {
       const ctl = this.ctl[w]!;
