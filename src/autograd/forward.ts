@@ -5,7 +5,7 @@
  *
  * @module
  */
-import type { Tensor } from "../tensor.js";
+import { Tensor } from "../tensor.js";
 import { gradDisabled, tapeOf, type Plan, type Tape } from "./tape.js";
 
 /** What forward.ts needs of a Module (kept structural so src/autograd does not import src/nn). */
@@ -20,7 +20,10 @@ export interface ForwardState {
 
 /** True when t was produced in the running pass of `plan` (so a new top-level forward continues it). */
 function fromPass(plan: Plan, t: Tensor | undefined): boolean {
-  return t !== undefined && t !== null && t.node !== null && t.node.plan === plan && t.node.epoch === plan.epoch;
+  // Anything may arrive here (forward checks its arguments after this): only a Tensor has a node.
+  if (!(t instanceof Tensor)) return false;
+  const n = t.node;
+  return n !== null && n.plan === plan && n.epoch === plan.epoch;
 }
 
 /**

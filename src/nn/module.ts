@@ -436,6 +436,9 @@ export abstract class Module {
       if (!m.disposed) m.releaseActivations();
       m.disposed = true;
     }
+    // The engine's step buffers hold this module's tensors as inputs; free them too (the next
+    // forward of any other module re-plans once), so dispose() leaves nothing of this module behind.
+    if (!this.engine.isDisposed) tapeOf(this.engine).clear();
   }
 
   /** Frees what the module keeps between calls (the old loop's dx buffer; subclasses extend). */
