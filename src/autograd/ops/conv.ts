@@ -18,13 +18,25 @@ export interface Conv2dArgs {
   dilation?: Pair;
 }
 
-function pairOf(what: string, v: Pair | undefined, dflt: number, min: number): [number, number] {
-  if (v === undefined) return [dflt, dflt];
-  const ok = (n: unknown): n is number => typeof n === "number" && Number.isInteger(n) && n >= min;
-  if (ok(v)) return [v, v];
-  if (Array.isArray(v) && v.length === 2 && ok(v[0]) && ok(v[1])) return [v[0], v[1]];
-  return fail(what, `an integer ≥ ${min} or a pair [h, w] of them`, v);
+function isInt(n: unknown, min: number): n is number {
+  return typeof n === "number" && Number.isInteger(n) && n >= min;
 }
+
+/** Checks a Pair and writes it to ATTR[slot], ATTR[slot + 1] (no array per call: this runs every step). */
+function pairInto(what: string, v: Pair | undefined, dflt: number, min: number, slot: number): void {
+  if (v === undefined) {
+    ATTR[slot] = dflt;
+    ATTR[slot + 1] = dflt;
+  } else if (isInt(v, min)) {
+    ATTR[slot] = v;
+    ATTR[slot + 1] = v;
+  } else if (Array.isArray(v) && v.length === 2 && isInt(v[0], min) && isInt(v[1], min)) {
+    ATTR[slot] = v[0];
+    ATTR[slot + 1] = v[1];
+  } else fail(what, `an integer ≥ ${min} or a pair [h, w] of them`, v);
+}
+
+const NO_OPTIONS: Conv2dArgs & AvgPool2dArgs = Object.freeze({});
 
 // ATTR layout of conv: sH, sW, pH, pW, dH, dW; outH, outW kept in s0/s1.
 function convDims(node: Node): number[] {
@@ -36,7 +48,8 @@ const CONV: Op = {
   backward(node, tape) {
     const x = node.inputs[0]!, w = node.inputs[1]!, b = node.inputs[2]!;
     const g = node.out!.grad!;
-    const [sH, sW, pH, pW, dH, dW] = convDims(node) as [number, number, number, number, number, number];
+    const a = convDims(node);
+    const sH = a[0]!, sW = a[1]!, pH = a[2]!, pW = a[3]!, dH = a[4]!, dW = a[5]!;
     const s = x.shape;
     const oc = w.shape[0]!, kH = w.shape[2]!, kW = w.shape[3]!;
     const outH = node.out!.shape[2]!, outW = node.out!.shape[3]!;
@@ -72,23 +85,23 @@ function scratch(node: Node, which: 0 | 1, like: Tensor): number {
  * 2-D convolution (F.conv2d, cross-correlation): x [N, C, H, W], weight [O, C, kH, kW],
  * bias [O] or null → [N, O, outH, outW].
  */
-export function conv2d(xIn: TensorLike, weightIn: TensorLike, biasIn: TensorLike | null = null, options: Conv2dArgs = {}): Tensor {
+export function conv2d(xIn: TensorLike, weightIn: TensorLike, biasIn: TensorLike | null = null, options: Conv2dArgs = NO_OPTIONS): Tensor {
   const x = arg("conv2d x", xIn);
   const e = x.engine;
   const w = arg("conv2d weight", weightIn, e);
   const b = optArg("conv2d bias", biasIn, e);
-  const [sH, sW] = pairOf("conv2d stride", options.stride, 1, 1);
-  const [pH, pW] = pairOf("conv2d padding", options.padding, 0, 0);
-  const [dH, dW] = pairOf("conv2d dilation", options.dilation, 1, 1);
+  pairInto("conv2d stride", options.stride, 1, 1, 0);
+  pairInto("conv2d padding", options.padding, 0, 0, 2);
+  pairInto("conv2d dilation", options.dilation, 1, 1, 4);
+  const sH = ATTR[0]!, sW = ATTR[1]!, pH = ATTR[2]!, pW = ATTR[3]!, dH = ATTR[4]!, dW = ATTR[5]!;
   if (w.shape.length !== 4) fail("conv2d weight shape", "[O, C, kH, kW] (4 dimensions)", w.shape);
-  const [oc, ic, kH, kW] = w.shape as [number, number, number, number];
+  const oc = w.shape[0]!, ic = w.shape[1]!, kH = w.shape[2]!, kW = w.shape[3]!;
   if (x.shape.length !== 4 || x.shape[1] !== ic) fail("conv2d x shape", `[N, ${ic}, H, W]`, x.shape);
   if (b !== null && (b.shape.length !== 1 || b.shape[0] !== oc)) fail("conv2d bias shape", `[${oc}]`, b.shape);
   const s = x.shape;
   IN[0] = x;
   IN[1] = w;
   IN[2] = b;
-  ATTR[0] = sH; ATTR[1] = sW; ATTR[2] = pH; ATTR[3] = pW; ATTR[4] = dH; ATTR[5] = dW;
   const node = begin(e, CONV, 3, 6);
   const k = e.kernels;
   if (node.out === null) {
@@ -124,13 +137,18 @@ export interface AvgPool2dArgs extends Pool2dArgs {
 }
 
 function poolNode(what: string, op: Op, x: Tensor, kernelSize: Pair, options: Pool2dArgs, extra: number): Node {
-  const [kH, kW] = pairOf(`${what} kernelSize`, kernelSize, 1, 1);
-  const [sH, sW] = options.stride === undefined ? [kH, kW] : pairOf(`${what} stride`, options.stride, 1, 1);
-  const [pH, pW] = pairOf(`${what} padding`, options.padding, 0, 0);
+  pairInto(`${what} kernelSize`, kernelSize, 1, 1, 0);
+  const kH = ATTR[0]!, kW = ATTR[1]!;
+  if (options.stride === undefined) {
+    ATTR[2] = kH;
+    ATTR[3] = kW;
+  } else pairInto(`${what} stride`, options.stride, 1, 1, 2);
+  pairInto(`${what} padding`, options.padding, 0, 0, 4);
+  const sH = ATTR[2]!, sW = ATTR[3]!, pH = ATTR[4]!, pW = ATTR[5]!;
   if (2 * pH > kH || 2 * pW > kW) fail(`${what} padding`, "at most half the kernel size", [pH, pW]);
   if (x.shape.length !== 4) fail(`${what} x shape`, "[N, C, H, W] (4 dimensions)", x.shape);
   IN[0] = x;
-  ATTR[0] = kH; ATTR[1] = kW; ATTR[2] = sH; ATTR[3] = sW; ATTR[4] = pH; ATTR[5] = pW; ATTR[6] = extra;
+  ATTR[6] = extra;
   const node = begin(x.engine, op, 1, 7);
   if (node.out === null) {
     const s = x.shape;
@@ -160,7 +178,7 @@ const MAXPOOL: Op = {
 };
 
 /** 2-D max pooling (F.max_pool2d, floor mode): [N, C, H, W] → [N, C, outH, outW]. */
-export function maxPool2d(xIn: TensorLike, kernelSize: Pair, options: Pool2dArgs = {}): Tensor {
+export function maxPool2d(xIn: TensorLike, kernelSize: Pair, options: Pool2dArgs = NO_OPTIONS): Tensor {
   const x = arg("maxPool2d x", xIn);
   const node = poolNode("maxPool2d", MAXPOOL, x, kernelSize, options, 0);
   const a = node.attrs;
@@ -183,7 +201,7 @@ const AVGPOOL: Op = {
 };
 
 /** 2-D average pooling (F.avg_pool2d, floor mode): [N, C, H, W] → [N, C, outH, outW]. */
-export function avgPool2d(xIn: TensorLike, kernelSize: Pair, options: AvgPool2dArgs = {}): Tensor {
+export function avgPool2d(xIn: TensorLike, kernelSize: Pair, options: AvgPool2dArgs = NO_OPTIONS): Tensor {
   const x = arg("avgPool2d x", xIn);
   const cip = options.countIncludePad ?? true;
   if (typeof cip !== "boolean") fail("avgPool2d countIncludePad", "true or false", cip);

@@ -10,7 +10,7 @@ const MATMUL: Op = {
     const a = node.inputs[0]!, b = node.inputs[1]!;
     const g = node.out!.grad!;
     const k = node.engine.kernels;
-    const [m, kk] = a.shape as [number, number];
+    const m = a.shape[0]!, kk = a.shape[1]!;
     const n = b.shape[1]!;
     // dA[m×k] = dY[m×n]·Bᵀ ; dB[k×n] = Aᵀ·dY
     if (needs(node, 0, tape)) {
@@ -31,7 +31,7 @@ export function matmul(aIn: TensorLike, bIn: TensorLike): Tensor {
   const b = arg("matmul b", bIn, e);
   if (a.shape.length !== 2) fail("matmul a shape", "[m, k] (2 dimensions)", a.shape);
   if (b.shape.length !== 2 || b.shape[0] !== a.shape[1]) fail("matmul b shape", `[${a.shape[1]}, n] to match a ${showShape(a.shape)}`, b.shape);
-  const [m, kk] = a.shape as [number, number];
+  const m = a.shape[0]!, kk = a.shape[1]!;
   const n = b.shape[1]!;
   IN[0] = a;
   IN[1] = b;

@@ -70,13 +70,19 @@ function scratchDx(node: Node): number {
   return node.saved3.ptr;
 }
 
+function perChannel(what: string, t: Tensor | null, c: number): void {
+  if (t !== null && (t.shape.length !== 1 || t.shape[0] !== c)) fail(`batchNorm ${what} shape`, `[${c}]`, t.shape);
+}
+
+const NO_OPTIONS: BatchNormArgs = Object.freeze({});
+
 /**
  * Batch normalisation per channel (F.batch_norm): x [N, C] or [N, C, …]; runningMean and
  * runningVar [C] or null (updated in place when training); weight (γ) and bias (β) [C] or null.
  */
 export function batchNorm(
   xIn: TensorLike, runningMean: Tensor | null, runningVar: Tensor | null, weightIn: TensorLike | null = null, biasIn: TensorLike | null = null,
-  options: BatchNormArgs = {},
+  options: BatchNormArgs = NO_OPTIONS,
 ): Tensor {
   const x = arg("batchNorm x", xIn);
   const e = x.engine;
@@ -86,9 +92,10 @@ export function batchNorm(
   const rv = optArg("batchNorm runningVar", runningVar, e);
   const w = optArg("batchNorm weight", weightIn, e);
   const b = optArg("batchNorm bias", biasIn, e);
-  for (const [what, t] of [["runningMean", rm], ["runningVar", rv], ["weight", w], ["bias", b]] as const) {
-    if (t !== null && (t.shape.length !== 1 || t.shape[0] !== c)) fail(`batchNorm ${what} shape`, `[${c}]`, t.shape);
-  }
+  perChannel("runningMean", rm, c);
+  perChannel("runningVar", rv, c);
+  perChannel("weight", w, c);
+  perChannel("bias", b, c);
   if ((rm === null) !== (rv === null)) fail("batchNorm runningVar", runningMean === null ? "null like runningMean" : "a tensor like runningMean", runningVar);
   const training = options.training ?? true;
   const momentum = options.momentum ?? 0.1;
