@@ -60,7 +60,7 @@ export function enterForward(m: ForwardState, a?: Tensor, b?: Tensor, c?: Tensor
 
 /** Called on exit (also on a throw) of a module's forward. */
 export function exitForward(m: ForwardState, top: Tape | null): void {
-  const tape = tapeOf(m.engine);
+  const tape = top ?? tapeOf(m.engine);
   tape.depth--;
   if (top !== null) tape.active = null;
 }

@@ -3,7 +3,7 @@ import { applyInit, checkInitSpec, computeFans, DEFAULT_WEIGHT_INIT, defaultBias
 import { bool, checkPositiveInt, checkRank, expectShape, Layer } from "./layer.js";
 import { MODULE_OPTION_KEYS, type ModuleConfig, type ModuleOptions, type Parameter, type StatePlan } from "./module.js";
 import { checkOptions, fail } from "../errors.js";
-import { linear } from "../autograd/ops/linalg.js";
+import { linearChecked } from "../autograd/ops/linalg.js";
 import { Rng } from "../data/random.js";
 
 /** Options of layers with a weight and an optional bias. */
@@ -100,7 +100,7 @@ export class Linear extends Layer {
 
   forward(x: Tensor): Tensor {
     this.checkInput(x);
-    return linear(x, this.weight.data, this.bias === null ? null : this.bias.data);
+    return linearChecked(x, this.weight.data, this.bias === null ? null : this.bias.data);
   }
 
   override config(): ModuleConfig {

@@ -79,6 +79,16 @@ export function linear(xIn: TensorLike, weightIn: TensorLike, biasIn: TensorLike
   const outF = w.shape[0]!, inF = w.shape[1]!;
   if (x.shape.length !== 2 || x.shape[1] !== inF) fail("linear x shape", `[N, ${inF}]`, x.shape);
   if (b !== null && (b.shape.length !== 1 || b.shape[0] !== outF)) fail("linear bias shape", `[${outF}]`, b.shape);
+  return linearChecked(x, w, b);
+}
+
+/**
+ * linear on arguments already checked (the Linear layer: its input passed checkInput, its weight
+ * and bias are its own live tensors), so the per-step cost is the node lookup and the kernels.
+ */
+export function linearChecked(x: Tensor, w: Tensor, b: Tensor | null): Tensor {
+  const e = x.engine;
+  const outF = w.shape[0]!, inF = w.shape[1]!;
   const n = x.shape[0]!;
   IN[0] = x;
   IN[1] = w;
