@@ -130,6 +130,10 @@ describe("custom Modules", () => {
     for (let i = 0; i < 300; i++) step();
     expect([a.liveBytes, a.liveBlocks, a.memoryBytes]).toEqual(mark);
     expect(losses[losses.length - 1]!).toBeLessThan(losses[0]! / 4);
+    // Eval mode records nothing backward() could use (and allocates no gradient buffers).
+    net.eval();
+    const evalLoss = crossEntropy(net.forward(x), y);
+    expect(() => evalLoss.backward()).toThrow(/backward: expected a tensor computed by operations in training mode .*got one computed in eval mode or under noGrad/);
     net.dispose();
   });
 
