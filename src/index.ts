@@ -10,6 +10,7 @@ export { Tensor, type DType } from "./tensor.js";
 export { SimdnetError } from "./errors.js";
 export type { BackendName, Kernels } from "./backend/kernels.js";
 export { detectWasmFeatures, type WasmFeatures } from "./backend/wasm/features.js";
+export * from "./autograd/functional.js";
 export * from "./nn/index.js";
 export * from "./optim/index.js";
 export * from "./data/index.js";

@@ -1,3 +1,4 @@
+import type { Node } from "./autograd/tape.js";
 import type { Engine } from "./engine.js";
 import { SimdnetError } from "./errors.js";
 
@@ -39,6 +40,19 @@ export class Tensor {
   readonly ptr: number;
   /** Number of elements (product of the shape; 1 for a scalar). */
   readonly size: number;
+  /**
+   * Accumulated gradient (PyTorch's `.grad`): for a parameter its Parameter.grad; for an
+   * operation's output a buffer owned by the step (written by `backward()`); null until needed.
+   */
+  grad: Tensor | null = null;
+  /** Leaf tensors whose gradient `backward()` accumulates (parameters; set it on inputs you differentiate). */
+  requiresGrad = false;
+  /** @internal The tape node that produced this tensor (null for leaves). */
+  node: Node | null = null;
+  /** @internal Backward pass in which `grad` last received its first contribution. */
+  gradPass = 0;
+  /** @internal Whether `grad` was allocated for this leaf (and is freed with it). */
+  ownsGrad = false;
   private disposed = false;
   private viewBuffer: ArrayBufferLike | null = null;
   private view: Float32Array | Int32Array | null = null;
@@ -50,6 +64,8 @@ export class Tensor {
     readonly dtype: DType,
     ptr: number,
     size: number,
+    /** False for a view of another tensor's memory (reshape): dispose then frees nothing. */
+    private readonly ownsMemory = true,
   ) {
     this.ptr = ptr;
     this.size = size;
@@ -105,6 +121,94 @@ export class Tensor {
     this.disposed = true;
     this.view = null;
     this.viewBuffer = null;
-    this.engine.allocator.release(this.ptr);
+    if (this.ownsGrad && this.grad !== null && !this.grad.isDisposed) this.grad.dispose();
+    this.grad = null;
+    if (this.ownsMemory) this.engine.allocator.release(this.ptr);
   }
+
+  /** The single value of a one-element tensor as a number (PyTorch's `item()`). */
+  item(): number {
+    this.checkLive("item");
+    if (this.size !== 1) throw new SimdnetError(`tensor.item: expected a one-element tensor, got shape [${this.shape.join(", ")}]`);
+    return this.data[0]!;
+  }
+
+  /**
+   * Computes the gradient of this tensor (a loss: one element) with respect to every parameter
+   * and input that produced it, accumulating into their `.grad` (PyTorch's `loss.backward()`).
+   * For a non-scalar tensor pass `grad`, dL/dthis. Ends the step: the next training forward
+   * reuses this step's buffers.
+   */
+  backward(grad?: Tensor): void {
+    this.checkLive("backward");
+    methods().backward(this, grad);
+  }
+
+  /** this + other (broadcasting); see `add`. */
+  add(other: Tensor | number): Tensor {
+    return methods().add(this, other);
+  }
+  /** this − other (broadcasting); see `sub`. */
+  sub(other: Tensor | number): Tensor {
+    return methods().sub(this, other);
+  }
+  /** this · other elementwise (broadcasting); see `mul`. */
+  mul(other: Tensor | number): Tensor {
+    return methods().mul(this, other);
+  }
+  /** this / other elementwise (broadcasting); see `div`. */
+  div(other: Tensor | number): Tensor {
+    return methods().div(this, other);
+  }
+  /** Matrix product with a 2-D tensor; see `matmul`. */
+  matmul(other: Tensor): Tensor {
+    return methods().matmul(this, other);
+  }
+  /** The same elements in a new shape (one dimension may be −1); a view, see `reshape`. */
+  reshape(...shape: number[]): Tensor {
+    return methods().reshape(this, shape);
+  }
+  /** Flattens dimensions startDim..endDim (default 0..−1); see `flatten`. */
+  flatten(startDim = 0, endDim = -1): Tensor {
+    return methods().flatten(this, startDim, endDim);
+  }
+  /** Sum of all elements (a one-element tensor), or along `dim`. */
+  sum(dim?: number): Tensor {
+    return methods().sum(this, dim);
+  }
+  /** Mean of all elements (a one-element tensor), or along `dim`. */
+  mean(dim?: number): Tensor {
+    return methods().mean(this, dim);
+  }
+  /** max(this, 0). */
+  relu(): Tensor {
+    return methods().relu(this);
+  }
+}
+
+/** The operations behind Tensor's methods (installed by src/autograd so tensor.ts imports no op). */
+export interface TensorMethods {
+  backward(t: Tensor, grad?: Tensor): void;
+  add(a: Tensor, b: Tensor | number): Tensor;
+  sub(a: Tensor, b: Tensor | number): Tensor;
+  mul(a: Tensor, b: Tensor | number): Tensor;
+  div(a: Tensor, b: Tensor | number): Tensor;
+  matmul(a: Tensor, b: Tensor): Tensor;
+  reshape(a: Tensor, shape: readonly number[]): Tensor;
+  flatten(a: Tensor, startDim: number, endDim: number): Tensor;
+  sum(a: Tensor, dim?: number): Tensor;
+  mean(a: Tensor, dim?: number): Tensor;
+  relu(a: Tensor): Tensor;
+}
+
+let installed: TensorMethods | null = null;
+
+/** @internal Called once by src/autograd/functional.ts. */
+export function installTensorMethods(m: TensorMethods): void {
+  installed = m;
+}
+
+function methods(): TensorMethods {
+  if (installed === null) throw new SimdnetError("tensor methods: expected the simdnet entry (or src/autograd) to be imported, got none loaded");
+  return installed;
 }

@@ -1,4 +1,6 @@
 import { fail } from "../errors.js";
+import { gelu, leakyRelu, relu, sigmoid, tanh } from "../autograd/ops/unary.js";
+import { logSoftmax, softmax } from "../autograd/ops/reduce.js";
 import type { Tensor } from "../tensor.js";
 import { checkRank, expectShape, Layer, num } from "./layer.js";
 import type { ModuleConfig, ModuleOptions } from "./module.js";
@@ -9,7 +11,7 @@ abstract class Elementwise extends Layer {
     super(options, extra, options, what);
   }
 
-  outputShape(inputShape: readonly number[], where: string = this.type): number[] {
+  override outputShape(inputShape: readonly number[], where: string = this.type): number[] {
     if (inputShape.length < 1) fail(`${where} input shape`, "at least 1 dimension", inputShape);
     return [...inputShape];
   }
@@ -21,27 +23,20 @@ abstract class Elementwise extends Layer {
     return n;
   }
 
-  config(): ModuleConfig {
+  override config(): ModuleConfig {
     return { type: this.type };
   }
 }
 
 /** max(x, 0) (PyTorch nn.ReLU). */
 export class ReLU extends Elementwise {
-  readonly type = "ReLU";
+  override readonly type = "ReLU";
   constructor(options: ModuleOptions = {}) {
     super(options, [], "ReLU");
   }
   forward(x: Tensor): Tensor {
-    this.prepare(x);
-    this.engine.kernels.reluForward(x.size, x.ptr, this.out!.ptr);
-    return this.out!;
-  }
-  backward(dy: Tensor): Tensor {
-    const dx = this.prepareBackward(dy);
-    if (!this.inputGrad) return dy;
-    this.engine.kernels.reluBackward(dy.size, this.out!.ptr, dy.ptr, dx.ptr);
-    return dx;
+    this.checkInput(x);
+    return relu(x);
   }
 }
 
@@ -53,22 +48,15 @@ export interface LeakyReLUOptions extends ModuleOptions {
 
 /** x > 0 ? x : negativeSlope·x (PyTorch nn.LeakyReLU). */
 export class LeakyReLU extends Elementwise {
-  readonly type = "LeakyReLU";
+  override readonly type = "LeakyReLU";
   readonly negativeSlope: number;
   constructor(options: LeakyReLUOptions = {}) {
     super(options, ["negativeSlope"], "LeakyReLU");
     this.negativeSlope = num("LeakyReLU negativeSlope", options.negativeSlope, 0.01);
   }
   forward(x: Tensor): Tensor {
-    this.prepare(x);
-    this.engine.kernels.leakyReluForward(x.size, this.negativeSlope, x.ptr, this.out!.ptr);
-    return this.out!;
-  }
-  backward(dy: Tensor): Tensor {
-    const dx = this.prepareBackward(dy);
-    if (!this.inputGrad) return dy;
-    this.engine.kernels.leakyReluBackward(dy.size, this.negativeSlope, this.x!.ptr, dy.ptr, dx.ptr);
-    return dx;
+    this.checkInput(x);
+    return leakyRelu(x, this.negativeSlope);
   }
   override config(): ModuleConfig {
     return { type: this.type, negativeSlope: this.negativeSlope };
@@ -77,39 +65,25 @@ export class LeakyReLU extends Elementwise {
 
 /** 1 / (1 + exp(−x)) (PyTorch nn.Sigmoid). */
 export class Sigmoid extends Elementwise {
-  readonly type = "Sigmoid";
+  override readonly type = "Sigmoid";
   constructor(options: ModuleOptions = {}) {
     super(options, [], "Sigmoid");
   }
   forward(x: Tensor): Tensor {
-    this.prepare(x);
-    this.engine.kernels.sigmoidForward(x.size, x.ptr, this.out!.ptr);
-    return this.out!;
-  }
-  backward(dy: Tensor): Tensor {
-    const dx = this.prepareBackward(dy);
-    if (!this.inputGrad) return dy;
-    this.engine.kernels.sigmoidBackward(dy.size, this.out!.ptr, dy.ptr, dx.ptr);
-    return dx;
+    this.checkInput(x);
+    return sigmoid(x);
   }
 }
 
 /** tanh(x) (PyTorch nn.Tanh). */
 export class Tanh extends Elementwise {
-  readonly type = "Tanh";
+  override readonly type = "Tanh";
   constructor(options: ModuleOptions = {}) {
     super(options, [], "Tanh");
   }
   forward(x: Tensor): Tensor {
-    this.prepare(x);
-    this.engine.kernels.tanhForward(x.size, x.ptr, this.out!.ptr);
-    return this.out!;
-  }
-  backward(dy: Tensor): Tensor {
-    const dx = this.prepareBackward(dy);
-    if (!this.inputGrad) return dy;
-    this.engine.kernels.tanhBackward(dy.size, this.out!.ptr, dy.ptr, dx.ptr);
-    return dx;
+    this.checkInput(x);
+    return tanh(x);
   }
 }
 
@@ -127,7 +101,7 @@ abstract class RowSoftmax extends Layer {
     if (dim !== 1 && dim !== -1) fail(`${what} dim`, "1 or -1 (the class dimension of [N, C] input)", dim);
     this.dim = dim;
   }
-  outputShape(inputShape: readonly number[], where: string = this.type): number[] {
+  override outputShape(inputShape: readonly number[], where: string = this.type): number[] {
     checkRank(where, inputShape, 2, expectShape(["N", "C"]));
     return [...inputShape];
   }
@@ -135,45 +109,43 @@ abstract class RowSoftmax extends Layer {
   override flops(inputShape: readonly number[]): number {
     return 3 * inputShape[0]! * inputShape[1]!;
   }
-  config(): ModuleConfig {
+  override config(): ModuleConfig {
     return { type: this.type, dim: this.dim };
   }
 }
 
 /** Row-wise softmax over classes (PyTorch nn.Softmax(dim=1)). Input/output [N, C]. */
 export class Softmax extends RowSoftmax {
-  readonly type = "Softmax";
+  override readonly type = "Softmax";
   constructor(options: SoftmaxOptions = {}) {
     super(options, "Softmax");
   }
   forward(x: Tensor): Tensor {
-    this.prepare(x);
-    this.engine.kernels.softmaxForward(x.shape[0]!, x.shape[1]!, x.ptr, this.out!.ptr);
-    return this.out!;
-  }
-  backward(dy: Tensor): Tensor {
-    const dx = this.prepareBackward(dy);
-    if (!this.inputGrad) return dy;
-    this.engine.kernels.softmaxBackward(dy.shape[0]!, dy.shape[1]!, this.out!.ptr, dy.ptr, dx.ptr);
-    return dx;
+    this.checkInput(x);
+    return softmax(x, -1);
   }
 }
 
 /** Row-wise log-softmax (PyTorch nn.LogSoftmax(dim=1)); pair with NLLLoss. Input/output [N, C]. */
 export class LogSoftmax extends RowSoftmax {
-  readonly type = "LogSoftmax";
+  override readonly type = "LogSoftmax";
   constructor(options: SoftmaxOptions = {}) {
     super(options, "LogSoftmax");
   }
   forward(x: Tensor): Tensor {
-    this.prepare(x);
-    this.engine.kernels.logSoftmaxForward(x.shape[0]!, x.shape[1]!, x.ptr, this.out!.ptr);
-    return this.out!;
+    this.checkInput(x);
+    return logSoftmax(x, -1);
   }
-  backward(dy: Tensor): Tensor {
-    const dx = this.prepareBackward(dy);
-    if (!this.inputGrad) return dy;
-    this.engine.kernels.logSoftmaxBackward(dy.shape[0]!, dy.shape[1]!, this.out!.ptr, dy.ptr, dx.ptr);
-    return dx;
+}
+
+/** x·Φ(x), Φ the standard normal CDF (PyTorch nn.GELU, approximate="none"). */
+export class GELU extends Elementwise {
+  override readonly type = "GELU";
+  constructor(options: ModuleOptions = {}) {
+    super(options, [], "GELU");
+  }
+  forward(x: Tensor): Tensor {
+    this.checkInput(x);
+    return gelu(x);
   }
 }

@@ -1,34 +1,27 @@
-import { checkOptions, fail, SimdnetError } from "../errors.js";
-import { Tensor } from "../tensor.js";
+import { checkOptions, fail } from "../errors.js";
+import type { Tensor } from "../tensor.js";
+import { dropoutWithSeed } from "../autograd/ops/norm.js";
+import { flatten } from "../autograd/ops/shape.js";
 import { Rng } from "../data/random.js";
 import { getDefaultRng } from "./init.js";
 import { Layer, num } from "./layer.js";
-import { Module, MODULE_OPTION_KEYS, sameShape, type ModuleConfig, type ModuleOptions } from "./module.js";
+import { Module, MODULE_OPTION_KEYS, type ModuleConfig, type ModuleOptions } from "./module.js";
 
 /** Returns its input unchanged (PyTorch nn.Identity); forward returns x itself, backward dy itself. */
 export class Identity extends Module {
-  readonly type = "Identity";
-  private last: Tensor | null = null;
+  override readonly type = "Identity";
   constructor(options: ModuleOptions = {}) {
     checkOptions("Identity options", options, MODULE_OPTION_KEYS);
     super(options);
   }
-  outputShape(inputShape: readonly number[]): number[] {
+  override outputShape(inputShape: readonly number[]): number[] {
     return [...inputShape];
   }
   forward(x: Tensor): Tensor {
     this.checkTensor("input", x);
-    this.last = x;
     return x;
   }
-  backward(dy: Tensor): Tensor {
-    this.checkTensor("backward dy", dy);
-    return dy;
-  }
-  override get output(): Tensor | null {
-    return this.last;
-  }
-  config(): ModuleConfig {
+  override config(): ModuleConfig {
     return { type: this.type };
   }
 }
@@ -43,16 +36,12 @@ export interface FlattenOptions extends ModuleOptions {
 
 /**
  * Flattens dimensions startDim..endDim into one (PyTorch nn.Flatten): [N, C, H, W] → [N, C·H·W].
- * No copy: the output is a VIEW of the input memory (and backward's dx a view of dy), so do not
- * dispose it. The view object is reused while the input pointer and shape stay the same.
+ * No copy: the output is a VIEW of the input memory (the reshape operation), owned by the step.
  */
 export class Flatten extends Module {
-  readonly type = "Flatten";
+  override readonly type = "Flatten";
   readonly startDim: number;
   readonly endDim: number;
-  private view: Tensor | null = null;
-  private gradView: Tensor | null = null;
-  private inShape: readonly number[] | null = null;
 
   constructor(options: FlattenOptions = {}) {
     checkOptions("Flatten options", options, ["startDim", "endDim", ...MODULE_OPTION_KEYS]);
@@ -63,7 +52,7 @@ export class Flatten extends Module {
     if (!Number.isInteger(this.endDim)) fail("Flatten endDim", "an integer", this.endDim);
   }
 
-  outputShape(inputShape: readonly number[], where: string = this.type): number[] {
+  override outputShape(inputShape: readonly number[], where: string = this.type): number[] {
     const r = inputShape.length;
     const s = this.startDim < 0 ? r + this.startDim : this.startDim;
     const e = this.endDim < 0 ? r + this.endDim : this.endDim;
@@ -76,36 +65,11 @@ export class Flatten extends Module {
   }
 
   forward(x: Tensor): Tensor {
-    this.checkTensor("input", x);
-    if (this.view === null || this.view.ptr !== x.ptr || this.inShape === null || !sameShape(this.inShape, x.shape)) {
-      this.view = new Tensor(this.engine, this.outputShape(x.shape), "float32", x.ptr, x.size);
-      this.inShape = [...x.shape];
-    }
-    return this.view;
+    this.checkInput(x);
+    return flatten(x, this.startDim, this.endDim);
   }
 
-  backward(dy: Tensor): Tensor {
-    if (this.view === null || this.inShape === null) throw new SimdnetError("Flatten backward: expected a forward call first, got none");
-    this.checkTensor("backward dy", dy);
-    if (!sameShape(dy.shape, this.view.shape)) fail("Flatten backward dy shape", `[${this.view.shape.join(", ")}] (the forward output's)`, dy.shape);
-    if (this.gradView === null || this.gradView.ptr !== dy.ptr || !sameShape(this.gradView.shape, this.inShape)) {
-      this.gradView = new Tensor(this.engine, this.inShape, "float32", dy.ptr, dy.size);
-    }
-    return this.gradView;
-  }
-
-  override get output(): Tensor | null {
-    return this.view;
-  }
-
-  protected override releaseActivations(): void {
-    // Views own no memory: drop them without disposing.
-    this.view = null;
-    this.gradView = null;
-    this.inShape = null;
-  }
-
-  config(): ModuleConfig {
+  override config(): ModuleConfig {
     return { type: this.type, startDim: this.startDim, endDim: this.endDim };
   }
 }
@@ -125,14 +89,12 @@ export interface DropoutOptions extends ModuleOptions {
  * p = 1 zeroes everything (PyTorch's result) without calling the kernel.
  */
 export class Dropout extends Layer {
-  readonly type = "Dropout";
+  override readonly type = "Dropout";
   readonly p: number;
   /** u32 seed of the mask stream. */
   seed: number;
   /** u32 position in the stream of the next mask element. */
   offset = 0;
-  private mask: Tensor | null = null;
-  private passed: Tensor | null = null;
 
   constructor(p = 0.5, options: DropoutOptions = {}) {
     super(options, ["seed"], options, "Dropout");
@@ -143,7 +105,7 @@ export class Dropout extends Layer {
     this.seed = options.seed ?? getDefaultRng().nextUint32();
   }
 
-  outputShape(inputShape: readonly number[]): number[] {
+  override outputShape(inputShape: readonly number[]): number[] {
     return [...inputShape];
   }
 
@@ -154,53 +116,15 @@ export class Dropout extends Layer {
     return n;
   }
 
-  protected override allocate(inShape: readonly number[], outShape: number[]): void {
-    super.allocate(inShape, outShape);
-    this.mask = this.engine.empty(outShape);
-  }
-
-  protected override releaseActivations(): void {
-    super.releaseActivations();
-    if (this.mask !== null && !this.mask.isDisposed) this.mask.dispose();
-    this.mask = null;
-  }
-
   forward(x: Tensor): Tensor {
-    if (!this.training || this.p === 0) {
-      this.checkTensor("input", x);
-      this.passed = x;
-      return x;
-    }
-    this.passed = null;
-    this.prepare(x);
-    const k = this.engine.kernels;
-    const n = x.size;
-    if (this.p === 1) {
-      k.fill(n, 0, this.mask!.ptr);
-      k.fill(n, 0, this.out!.ptr);
-      return this.out!;
-    }
-    k.dropoutForward(n, this.p, this.seed, this.offset, x.ptr, this.out!.ptr, this.mask!.ptr);
-    this.offset = (this.offset + n) % 4294967296;
-    return this.out!;
+    this.checkTensor("input", x);
+    if (!this.training || this.p === 0) return x;
+    const y = dropoutWithSeed(x, this.p, this.seed, this.offset);
+    if (this.p !== 1) this.offset = (this.offset + x.size) % 4294967296;
+    return y;
   }
 
-  backward(dy: Tensor): Tensor {
-    if (this.passed !== null) {
-      this.checkTensor("backward dy", dy);
-      return dy;
-    }
-    const dx = this.prepareBackward(dy);
-    if (!this.inputGrad) return dy;
-    this.engine.kernels.mul(dy.size, dy.ptr, this.mask!.ptr, dx.ptr);
-    return dx;
-  }
-
-  override get output(): Tensor | null {
-    return this.passed ?? this.out;
-  }
-
-  config(): ModuleConfig {
+  override config(): ModuleConfig {
     return { type: this.type, p: this.p, seed: this.seed };
   }
 }

@@ -1,13 +1,15 @@
 import { getEngine, type Engine } from "../engine.js";
 import { checkOptions, fail, SimdnetError } from "../errors.js";
 import { Registry } from "../registry.js";
-import { LeakyReLU, LogSoftmax, ReLU, Sigmoid, Softmax, Tanh } from "./activation.js";
+import { GELU, LeakyReLU, LogSoftmax, ReLU, Sigmoid, Softmax, Tanh } from "./activation.js";
 import { Dropout, Flatten, Identity } from "./basic.js";
 import { Conv2d } from "./conv.js";
 import { getDefaultRng } from "./init.js";
 import { Linear } from "./linear.js";
 import { failText, type Module, type ModuleConfig, type StatePlan } from "./module.js";
-import { BatchNorm1d, BatchNorm2d } from "./norm.js";
+import { BatchNorm1d, BatchNorm2d, LayerNorm } from "./norm.js";
+import { Embedding } from "./embedding.js";
+import { ResidualBlock } from "./residual.js";
 import { AvgPool2d, MaxPool2d } from "./pool.js";
 import { Sequential } from "./sequential.js";
 
@@ -74,6 +76,40 @@ function weighted(plan: (c: Record<string, unknown>, e: Engine) => StatePlan, ma
   return { plan: (c, e) => ({ ...plan(c, e), children: [] }), build: make };
 }
 
+/**
+ * A layer whose state is built from others (ResidualBlock) or that is new to the format: planning
+ * builds it once, reads its state-dict entries and frees it (it allocates only its own weights).
+ */
+function measured(make: (c: Record<string, unknown>, e: Engine) => Module): Builder {
+  return {
+    plan(c, e) {
+      const m = make(c, e);
+      try {
+        const params = new Set(m.namedParameters().map(([k]) => k));
+        const node: ModulePlanNode = { params: [], buffers: [], scratch: 0, children: [] };
+        for (const [key, t] of m.stateDict()) {
+          const dot = key.lastIndexOf(".");
+          const prefix = dot < 0 ? "" : key.slice(0, dot);
+          let target = node;
+          if (prefix !== "") {
+            const last = node.children[node.children.length - 1];
+            if (last !== undefined && last[0] === prefix) target = last[1];
+            else {
+              target = { params: [], buffers: [], scratch: 0, children: [] };
+              node.children.push([prefix, target]);
+            }
+          }
+          (params.has(key) ? target.params : target.buffers).push([key.slice(dot + 1), t.shape]);
+        }
+        return node;
+      } finally {
+        m.dispose();
+      }
+    },
+    build: make,
+  };
+}
+
 function layerList(c: Record<string, unknown>): unknown[] {
   const layers = c["layers"];
   if (!Array.isArray(layers)) fail("Sequential config layers", "an array of layer configs", layers);
@@ -111,6 +147,10 @@ const BUILDERS: Readonly<Record<string, Builder>> = {
   Tanh: plain((c, e) => new Tanh(opts(c, [], e))),
   Softmax: plain((c, e) => new Softmax(opts(c, [], e))),
   LogSoftmax: plain((c, e) => new LogSoftmax(opts(c, [], e))),
+  GELU: plain((c, e) => new GELU(opts(c, [], e))),
+  LayerNorm: measured((c, e) => new LayerNorm(c["normalizedShape"] as number[], opts(c, ["normalizedShape"], e))),
+  Embedding: measured((c, e) => new Embedding(c["numEmbeddings"] as number, c["embeddingDim"] as number, opts(c, ["numEmbeddings", "embeddingDim"], e))),
+  ResidualBlock: measured((c, e) => new ResidualBlock(c["inChannels"] as number, c["outChannels"] as number, opts(c, ["inChannels", "outChannels"], e))),
   Sequential: {
     plan(c, e, path, depth) {
       const children = layerList(c).map((l, i): [string, ModulePlanNode] => [String(i), planAt(l, e, `${path}layers[${i}]`, depth + 1)]);

@@ -1,5 +1,6 @@
 import { conv2dOutputSize } from "../backend/shapes.js";
 import { checkOptions, fail } from "../errors.js";
+import { conv2d, type Conv2dArgs } from "../autograd/ops/conv.js";
 import type { Tensor } from "../tensor.js";
 import { bool, checkPositiveInt, checkRank, expectShape, Layer, pair } from "./layer.js";
 import { checkInitOptions, INIT_KEYS, initConfig, initWeightBias, type WeightInitOptions } from "./linear.js";
@@ -25,7 +26,7 @@ export interface Conv2dOptions extends ModuleOptions, WeightInitOptions {
  * output [N, outChannels, outH, outW]; weight [outChannels, inChannels, kH, kW], bias [outChannels].
  */
 export class Conv2d extends Layer {
-  readonly type = "Conv2d";
+  override readonly type = "Conv2d";
   readonly weight: Parameter;
   readonly bias: Parameter | null;
   readonly kernelSize: [number, number];
@@ -33,8 +34,7 @@ export class Conv2d extends Layer {
   readonly padding: [number, number];
   readonly dilation: [number, number];
   private readonly paddingOption: number | [number, number] | "same" | "valid";
-  private outH = 0;
-  private outW = 0;
+  private readonly args: Conv2dArgs;
 
   /** Checks Conv2d's arguments and options without allocating; returns what it would allocate. */
   static plan(inChannels: unknown, outChannels: unknown, kernelSize: unknown, options: Conv2dOptions = {}): StatePlan {
@@ -59,9 +59,10 @@ export class Conv2d extends Layer {
     this.weight = this.addParameter("weight", [outChannels, inChannels, this.kernelSize[0], this.kernelSize[1]]);
     this.bias = hasBias ? this.addParameter("bias", [outChannels]) : null;
     initWeightBias("Conv2d", options, this.weight, this.bias);
+    this.args = { stride: this.stride, padding: this.padding, dilation: this.dilation };
   }
 
-  outputShape(inputShape: readonly number[], where: string = this.type): number[] {
+  override outputShape(inputShape: readonly number[], where: string = this.type): number[] {
     const expected = expectShape(["N", this.inChannels, "H", "W"]);
     checkRank(where, inputShape, 4, expected);
     if (inputShape[1] !== this.inChannels) fail(`${where} input shape`, expected, inputShape);
@@ -80,41 +81,12 @@ export class Conv2d extends Layer {
     return 2 * n! * this.outChannels * outH! * outW! * this.inChannels * this.kernelSize[0] * this.kernelSize[1];
   }
 
-  protected override allocate(inShape: readonly number[], outShape: number[]): void {
-    super.allocate(inShape, outShape);
-    this.outH = outShape[2]!;
-    this.outW = outShape[3]!;
-    const [kH, kW] = this.kernelSize;
-    this.allocWork(this.engine.kernels.conv2dWorkBytes(inShape[0]!, this.inChannels, inShape[2]!, inShape[3]!, this.outChannels,
-      kH, kW, this.stride[0], this.stride[1], this.padding[0], this.padding[1], this.dilation[0], this.dilation[1], this.outH, this.outW));
-  }
-
   forward(x: Tensor): Tensor {
-    this.prepare(x);
-    const y = this.out!;
-    const s = x.shape;
-    this.engine.kernels.conv2dForward(s[0]!, this.inChannels, s[2]!, s[3]!, this.outChannels, this.kernelSize[0], this.kernelSize[1],
-      this.stride[0], this.stride[1], this.padding[0], this.padding[1], this.dilation[0], this.dilation[1], this.outH, this.outW,
-      x.ptr, this.weight.data.ptr, this.bias === null ? 0 : this.bias.data.ptr, y.ptr, this.work);
-    return y;
+    this.checkInput(x);
+    return conv2d(x, this.weight.data, this.bias === null ? null : this.bias.data, this.args);
   }
 
-  backward(dy: Tensor): Tensor {
-    const dx = this.prepareBackward(dy);
-    const x = this.x!;
-    const s = x.shape;
-    const k = this.engine.kernels;
-    k.conv2dBackwardFilter(s[0]!, this.inChannels, s[2]!, s[3]!, this.outChannels, this.kernelSize[0], this.kernelSize[1],
-      this.stride[0], this.stride[1], this.padding[0], this.padding[1], this.dilation[0], this.dilation[1], this.outH, this.outW,
-      x.ptr, dy.ptr, this.weight.grad.ptr, this.bias === null ? 0 : this.bias.grad.ptr, this.work);
-    if (!this.inputGrad) return dy;
-    k.conv2dBackwardData(s[0]!, this.inChannels, s[2]!, s[3]!, this.outChannels, this.kernelSize[0], this.kernelSize[1],
-      this.stride[0], this.stride[1], this.padding[0], this.padding[1], this.dilation[0], this.dilation[1], this.outH, this.outW,
-      dy.ptr, this.weight.data.ptr, dx.ptr, this.work);
-    return dx;
-  }
-
-  config(): ModuleConfig {
+  override config(): ModuleConfig {
     const c: ModuleConfig = {
       type: this.type, inChannels: this.inChannels, outChannels: this.outChannels, kernelSize: [...this.kernelSize],
       stride: [...this.stride], padding: typeof this.paddingOption === "string" ? this.paddingOption : [...this.padding],

@@ -3,6 +3,7 @@ import { applyInit, checkInitSpec, computeFans, DEFAULT_WEIGHT_INIT, defaultBias
 import { bool, checkPositiveInt, checkRank, expectShape, Layer } from "./layer.js";
 import { MODULE_OPTION_KEYS, type ModuleConfig, type ModuleOptions, type Parameter, type StatePlan } from "./module.js";
 import { checkOptions, fail } from "../errors.js";
+import { linearChecked } from "../autograd/ops/linalg.js";
 import { Rng } from "../data/random.js";
 
 /** Options of layers with a weight and an optional bias. */
@@ -63,7 +64,7 @@ export function initConfig(options: WeightInitOptions): ModuleConfig {
  * [N, outFeatures]; weight [outFeatures, inFeatures], bias [outFeatures].
  */
 export class Linear extends Layer {
-  readonly type = "Linear";
+  override readonly type = "Linear";
   readonly weight: Parameter;
   readonly bias: Parameter | null;
 
@@ -87,7 +88,7 @@ export class Linear extends Layer {
     initWeightBias("Linear", options, this.weight, this.bias);
   }
 
-  outputShape(inputShape: readonly number[], where: string = this.type): number[] {
+  override outputShape(inputShape: readonly number[], where: string = this.type): number[] {
     checkRank(where, inputShape, 2, expectShape(["N", this.inFeatures]));
     if (inputShape[1] !== this.inFeatures) fail(`${where} input shape`, expectShape(["N", this.inFeatures]), inputShape);
     return [inputShape[0]!, this.outFeatures];
@@ -97,42 +98,12 @@ export class Linear extends Layer {
     return 2 * inputShape[0]! * this.inFeatures * this.outFeatures;
   }
 
-  protected override allocate(inShape: readonly number[], outShape: number[]): void {
-    super.allocate(inShape, outShape);
-    const k = this.engine.kernels;
-    const n = inShape[0]!;
-    const a = this.inFeatures;
-    const b = this.outFeatures;
-    this.allocWork(Math.max(k.gemmWorkBytes(n, b, a), k.gemmWorkBytes(b, a, n), k.gemmWorkBytes(n, a, b)));
-  }
-
   forward(x: Tensor): Tensor {
-    this.prepare(x);
-    const y = this.out!;
-    const k = this.engine.kernels;
-    const n = x.shape[0]!;
-    k.gemm(0, 1, n, this.outFeatures, this.inFeatures, 1, x.ptr, this.inFeatures, this.weight.data.ptr, this.inFeatures, 0, y.ptr, this.outFeatures, this.work);
-    if (this.bias !== null) k.biasAddRows(n, this.outFeatures, this.bias.data.ptr, y.ptr, this.outFeatures);
-    return y;
+    this.checkInput(x);
+    return linearChecked(x, this.weight.data, this.bias === null ? null : this.bias.data);
   }
 
-  backward(dy: Tensor): Tensor {
-    const dx = this.prepareBackward(dy);
-    const x = this.x!;
-    const k = this.engine.kernels;
-    const n = x.shape[0]!;
-    const inF = this.inFeatures;
-    const outF = this.outFeatures;
-    // dW[out×in] += dyᵀ[out×N]·x[N×in]
-    k.gemm(1, 0, outF, inF, n, 1, dy.ptr, outF, x.ptr, inF, 1, this.weight.grad.ptr, inF, this.work);
-    if (this.bias !== null) k.biasGradRows(n, outF, dy.ptr, outF, this.bias.grad.ptr);
-    if (!this.inputGrad) return dy;
-    // dx[N×in] = dy[N×out]·W[out×in]
-    k.gemm(0, 0, n, inF, outF, 1, dy.ptr, outF, this.weight.data.ptr, inF, 0, dx.ptr, inF, this.work);
-    return dx;
-  }
-
-  config(): ModuleConfig {
+  override config(): ModuleConfig {
     const c: ModuleConfig = { type: this.type, inFeatures: this.inFeatures, outFeatures: this.outFeatures, bias: this.bias !== null };
     return { ...c, ...initConfig(this.options) };
   }

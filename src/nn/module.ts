@@ -8,21 +8,21 @@
  *    option, else `getEngine()`). `param.data` and `param.grad` are the same Tensor objects for
  *    the whole life of the module: optimizers keep their pointers. `loadStateDict` copies INTO
  *    them, it never replaces them. They are freed by `module.dispose()`.
- * 2. **forward(x)** borrows `x`: the layer may keep a reference to it for `backward`, so the
- *    caller must not modify or dispose `x` until the matching `backward` has run. The returned
- *    output tensor is OWNED BY THE LAYER and is valid until the layer's next `forward` (or a
- *    shape change, or `dispose`). Never dispose it; copy it if you need it longer.
- * 3. **backward(dy)** must follow a `forward` in training mode (or eval mode: layers
- *    differentiate the function they last computed) with the same input. It borrows `dy`, returns
- *    `dx` OWNED BY THE LAYER (valid until its next `backward`) and ACCUMULATES parameter gradients
- *    into `param.grad` (PyTorch semantics: call `optimizer.zeroGrad()` once per step).
- *    When `inputGrad` is false the layer skips computing `dx` and returns `dy` unchanged (not a
- *    gradient w.r.t. the input) — the fit loop sets it on the first layer to save that work.
- * 4. **Activation, gradient and scratch buffers** (including gemm/conv work space) are allocated
- *    lazily the first time a layer sees an input shape and reused afterwards. A new input shape
- *    (usually a new batch size) frees the old buffers and allocates new ones ONCE; tensors
- *    previously returned by that layer are then disposed. A steady-state training step therefore
- *    allocates nothing: no Tensor, typed array or closure, only kernel calls on pointers.
+ * 2. **forward(x)** is made of operations (src/autograd): every output, intermediate and
+ *    gradient buffer BELONGS TO THE STEP (the tape's cached plan, see src/autograd/tape.ts),
+ *    never to the user: never dispose them. An output stays valid until the operation that made
+ *    it runs again — the next training step after `backward()`, or the next top-level forward
+ *    in eval mode / under `noGrad`. Copy it (`toArray()`, `item()`) to keep it longer.
+ *    forward borrows `x`: do not modify or dispose it until backward has run.
+ * 3. **loss.backward()** (a one-element tensor from the loss functions) accumulates
+ *    dLoss/dparameter into every `param.grad` that produced it (PyTorch semantics: call
+ *    `optimizer.zeroGrad()` once per step) and ends the step. The old manual loop still works:
+ *    **module.backward(dy)** differentiates the module's last forward (training or eval mode)
+ *    from dy, accumulates parameter gradients and returns dx OWNED BY THE MODULE (valid until
+ *    its next backward). When `inputGrad` is false it skips dx and returns dy unchanged.
+ * 4. **Buffers are made once per shape**: a step with the same operations and shapes as the
+ *    last one reuses every buffer, so a steady-state training step allocates nothing. A new
+ *    shape (usually the last, smaller batch) re-plans once.
  * 5. All tensors passed to a module must belong to the module's engine and be float32 (labels
  *    for losses are int32).
  *
@@ -35,9 +35,15 @@
  * @module
  */
 
+import { Parameter } from "../autograd/parameter.js";
+import { noGrad, runBackward, tapeOf, type Plan } from "../autograd/tape.js";
+import { enterForward, exitForward } from "../autograd/forward.js";
 import { engineOption, type Engine } from "../engine.js";
 import { fail, SimdnetError } from "../errors.js";
-import { Tensor } from "../tensor.js";
+import { Tensor, type DType } from "../tensor.js";
+import { formatSummary, type Summary, type SummaryRow } from "./summary.js";
+
+export { Parameter };
 
 /** A JSON value (architecture descriptions are JSON). */
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
@@ -67,37 +73,6 @@ export interface StateTensor {
 export type StateDict = Map<string, StateTensor>;
 
 /**
- * A trainable tensor and its gradient, both owned by the module that created it. `grad` has
- * the same shape; gradients accumulate into it during backward.
- */
-export class Parameter {
-  constructor(
-    /** The values (same Tensor object for the module's whole life). */
-    readonly data: Tensor,
-    /** The accumulated gradient, same shape as data. */
-    readonly grad: Tensor,
-    /** Local name within the owning layer: "weight" or "bias". */
-    readonly name: string,
-  ) {}
-
-  /** Shape of the parameter (PyTorch layout, e.g. Linear weight [out, in], Conv2d [outC, inC, kH, kW]). */
-  get shape(): readonly number[] {
-    return this.data.shape;
-  }
-
-  /** Number of elements. */
-  get size(): number {
-    return this.data.size;
-  }
-
-  /** Frees data and grad. */
-  dispose(): void {
-    if (!this.data.isDisposed) this.data.dispose();
-    if (!this.grad.isDisposed) this.grad.dispose();
-  }
-}
-
-/**
  * What a layer will allocate at construction, computed from its arguments without allocating
  * (see `planModule` in ./config.ts): parameter and buffer shapes by local name, and other floats.
  */
@@ -118,8 +93,18 @@ export interface ModuleOptions {
 export const MODULE_OPTION_KEYS = ["engine"] as const;
 
 /**
- * Base class of layers and containers. Subclasses implement forward/backward/outputShape and
- * register their parameters and buffers in the constructor.
+ * Base class of layers, containers and your own models (PyTorch's nn.Module). A subclass
+ * implements `forward` out of operations (src/autograd/functional.ts) and child modules; child
+ * modules and parameters assigned to properties are found automatically (PyTorch's attribute
+ * registration), so parameters(), namedParameters() ("block.conv1.weight"), stateDict(),
+ * train()/eval(), dispose() and summary() work for any Module:
+ *
+ * ```ts
+ * class Block extends Module {
+ *   conv = new Conv2d(16, 16, 3, { padding: 1 });
+ *   forward(x: Tensor): Tensor { return relu(add(this.conv.forward(x), x)); }
+ * }
+ * ```
  */
 export abstract class Module {
   /** The engine all of this module's tensors live in. */
@@ -127,23 +112,49 @@ export abstract class Module {
   /** Training mode (true) or evaluation mode (false); see train()/eval(). */
   training = true;
   /**
-   * Whether backward computes dx. False skips it and backward returns dy unchanged (used for
-   * the first layer of a model, whose input gradient nobody reads).
+   * Whether the old manual loop's backward(dy) computes dx. False skips it and backward returns
+   * dy unchanged (used for the first layer of a model, whose input gradient nobody reads).
    */
   inputGrad = true;
-  /** Class name used in summaries, errors and configs ("Linear", "Conv2d", …). */
-  abstract readonly type: string;
+  /** Class name used in summaries, errors and configs ("Linear", "Conv2d", or your class's name). */
+  readonly type: string;
 
   /** Parameters in registration order with their local names. */
   protected readonly ownParams: Parameter[] = [];
   /** Non-trainable state (running statistics) with local names, in registration order. */
   protected readonly ownBuffers: [string, Tensor][] = [];
-  /** The output of the last forward (owned by this module), or null before the first one. */
-  protected out: Tensor | null = null;
+  /** @internal State of the last forward call (see src/autograd/forward.ts). */
+  lastIn: Tensor | null = null;
+  /** @internal */
+  lastOut: Tensor | null = null;
+  /** @internal */
+  fwdPlan: Plan | null = null;
+  /** @internal */
+  fwdStart = 0;
+  private dxBuffer: Tensor | null = null;
+  /** Input shape checkInput last validated (reset when the module changes, e.g. Sequential.add). */
+  protected checkedShape: readonly number[] | null = null;
   private disposed = false;
 
   constructor(options: ModuleOptions = {}) {
     this.engine = engineOption("engine", options.engine);
+    this.type = new.target.name;
+    // Every forward goes through the tape's bookkeeping (PyTorch's __call__): subclasses only
+    // write forward; this wrapper is made once per module, not per call.
+    const impl = this.forward as (this: Module, a?: Tensor, b?: Tensor, c?: Tensor, d?: Tensor) => Tensor;
+    const self = this;
+    const wrapped = function (a?: Tensor, b?: Tensor, c?: Tensor, d?: Tensor): Tensor {
+      const top = enterForward(self, a, b, c, d);
+      let out: Tensor;
+      try {
+        out = impl.call(self, a, b, c, d);
+      } finally {
+        exitForward(self, top);
+      }
+      self.lastOut = out;
+      return out;
+    };
+    Object.defineProperty(this, "forward", { value: wrapped, writable: true, configurable: true, enumerable: false });
   }
 
   /** True once dispose() has run (or the engine was disposed): every method then throws. */
@@ -162,23 +173,68 @@ export abstract class Module {
   }
 
   /**
-   * Computes the output for x (shape checked against outputShape). Returns a tensor owned by
-   * this module, valid until its next forward. See the ownership rules at the top of this file.
+   * Computes the output from operations on the inputs (most modules take one tensor; a
+   * forward may take up to four). The result belongs to the step: see the ownership rules at
+   * the top of this file.
    */
-  abstract forward(x: Tensor): Tensor;
+  abstract forward(...inputs: Tensor[]): Tensor;
 
   /**
-   * Given dL/d(output), accumulates dL/d(parameters) into param.grad and returns dL/dx, owned by
-   * this module (valid until its next backward). Must follow forward.
+   * The old manual loop's backward: given dL/d(output) of the last forward, accumulates
+   * dL/d(parameters) into param.grad and returns dL/dx, owned by this module (valid until its
+   * next backward). Must follow forward. New code calls `loss.backward()` instead.
    */
-  abstract backward(dy: Tensor): Tensor;
+  backward(dy: Tensor): Tensor {
+    this.checkLive("backward");
+    const out = this.lastOut;
+    const plan = this.fwdPlan;
+    if (out === null || plan === null) throw new SimdnetError(`${this.type} backward: expected a forward call first, got none`);
+    this.checkTensor("backward dy", dy);
+    if (!sameShape(dy.shape, out.shape)) fail(`${this.type} backward dy shape`, `[${out.shape.join(", ")}] (the forward output's)`, dy.shape);
+    const x = this.lastIn;
+    const node = out.node;
+    if (out === x || node === null || node.plan !== plan || node.index < this.fwdStart) return dy;
+    if (node.epoch !== plan.epoch || node.out !== out) {
+      throw new SimdnetError(`${this.type} backward: expected the forward's step to be current, got one replaced by a later forward`);
+    }
+    const tape = plan.tape;
+    const wantDx = this.inputGrad && x !== null;
+    let dx: Tensor | null = null;
+    const keepGrad = x === null ? null : x.grad;
+    const keepPass = x === null ? 0 : x.gradPass;
+    if (wantDx) {
+      if (this.dxBuffer === null || !sameShape(this.dxBuffer.shape, x.shape)) {
+        if (this.dxBuffer !== null && !this.dxBuffer.isDisposed) this.dxBuffer.dispose();
+        this.dxBuffer = this.engine.empty(x.shape);
+      }
+      dx = this.dxBuffer;
+      x.grad = dx;
+      tape.wanted = x;
+    }
+    try {
+      runBackward(tape, out, dy, this.fwdStart);
+      if (wantDx && x.gradPass !== tape.pass) this.engine.kernels.fill(dx!.size, 0, dx!.ptr);
+    } finally {
+      if (x !== null && wantDx) {
+        x.grad = keepGrad;
+        x.gradPass = keepPass;
+      }
+      tape.wanted = null;
+    }
+    if (plan.recording) tape.closed = true;
+    return wantDx ? dx! : dy;
+  }
 
   /**
-   * Shape inference: the output shape for an input shape (batch first), without allocating.
-   * Throws a SimdnetError naming `where` (default this.type), the expected and the actual shape
-   * when the input does not fit, e.g. `Linear input shape: expected [N, 784], got [32, 100]`.
+   * Shape inference: the output shape for an input shape (batch first). Layers compute it
+   * without allocating and throw a SimdnetError naming `where` (default this.type), e.g.
+   * `Linear input shape: expected [N, 784], got [32, 100]`. The default runs forward once in
+   * eval mode under noGrad on zeros.
    */
-  abstract outputShape(inputShape: readonly number[], where?: string): number[];
+  outputShape(inputShape: readonly number[], where: string = this.type): number[] {
+    void where;
+    return this.traceShapes(inputShape).out;
+  }
 
   /** Floating-point operations of one forward pass for this input shape (a multiply-add counts 2). */
   flops(inputShape: readonly number[]): number {
@@ -186,25 +242,43 @@ export abstract class Module {
     return 0;
   }
 
-  /** The JSON architecture description (see ModuleConfig). */
-  abstract config(): ModuleConfig;
+  /** The JSON architecture description (see ModuleConfig); a custom module describes only its type. */
+  config(): ModuleConfig {
+    return { type: this.type };
+  }
 
-  /** The output of the last forward (owned by the module), or null: for activation statistics. */
+  /** The output of the last forward (owned by the step), or null: for activation statistics. */
   get output(): Tensor | null {
-    return this.out;
+    return this.lastOut;
   }
 
-  /** Child modules with their names ("0", "1", … in Sequential); none for plain layers. */
+  /**
+   * Child modules with their names: properties holding a Module (or an array of Modules, named
+   * "name.0", "name.1", …) in assignment order; "0", "1", … in Sequential.
+   */
   children(): [string, Module][] {
-    return [];
+    const out: [string, Module][] = [];
+    for (const key of Object.keys(this)) {
+      const v = (this as unknown as Record<string, unknown>)[key];
+      if (v instanceof Module) out.push([key, v]);
+      else if (Array.isArray(v) && v.length > 0 && v.every((m) => m instanceof Module)) {
+        v.forEach((m: Module, i) => out.push([`${key}.${i}`, m]));
+      }
+    }
+    return out;
   }
 
-  /** This module and all its descendants, depth first (PyTorch's modules()). */
+  /** This module and all its descendants, depth first, each once (PyTorch's modules()). */
   modules(): Module[] {
     this.checkLive("modules");
-    const out: Module[] = [this];
-    for (const [, child] of this.children()) out.push(...child.modules());
-    return out;
+    const seen = new Set<Module>();
+    const visit = (m: Module): void => {
+      if (seen.has(m)) return;
+      seen.add(m);
+      for (const [, child] of m.children()) visit(child);
+    };
+    visit(this);
+    return [...seen];
   }
 
   /** Sets every parameter gradient to zero (same as optimizer.zeroGrad() for these parameters). */
@@ -217,8 +291,7 @@ export abstract class Module {
   /** Sets training mode (default true) on this module and its children; returns this. */
   train(mode = true): this {
     this.checkLive(mode ? "train" : "eval");
-    this.training = mode;
-    for (const [, child] of this.children()) child.train(mode);
+    for (const m of this.modules()) m.training = mode;
     return this;
   }
 
@@ -227,27 +300,21 @@ export abstract class Module {
     return this.train(false);
   }
 
-  /** All trainable parameters, this module's first, then children's in order. */
+  /** All trainable parameters, each once (a shared one counts once), this module's first, then children's. */
   parameters(): Parameter[] {
     return this.namedParameters().map(([, p]) => p);
   }
 
-  /** Parameters with PyTorch key names ("weight", or "0.weight" inside Sequential). */
+  /** Parameters with PyTorch key names ("weight", "0.weight", "block.conv1.weight"), each parameter once. */
   namedParameters(prefix = ""): [string, Parameter][] {
     this.checkLive("parameters");
-    const out: [string, Parameter][] = [];
-    for (const p of this.ownParams) out.push([prefix + p.name, p]);
-    for (const [name, child] of this.children()) out.push(...child.namedParameters(`${prefix}${name}.`));
-    return out;
+    return this.stateItems(prefix).filter((e): e is [string, Parameter] => e[1] instanceof Parameter);
   }
 
   /** Non-trainable state tensors (running_mean, running_var) with PyTorch key names. */
   namedBuffers(prefix = ""): [string, Tensor][] {
     this.checkLive("buffers");
-    const out: [string, Tensor][] = [];
-    for (const [name, t] of this.ownBuffers) out.push([prefix + name, t]);
-    for (const [name, child] of this.children()) out.push(...child.namedBuffers(`${prefix}${name}.`));
-    return out;
+    return this.stateItems(prefix).filter((e): e is [string, Tensor] => !(e[1] instanceof Parameter));
   }
 
   /** The buffer tensors of namedBuffers(). */
@@ -289,28 +356,98 @@ export abstract class Module {
 
   /** Parameters then buffers of each module, in module order (the state-dict order). */
   private stateEntries(prefix = ""): [string, Tensor][] {
-    const out: [string, Tensor][] = [];
-    for (const p of this.ownParams) out.push([prefix + p.name, p.data]);
-    for (const [name, t] of this.ownBuffers) out.push([prefix + name, t]);
-    for (const [name, child] of this.children()) out.push(...child.stateEntries(`${prefix}${name}.`));
+    return this.stateItems(prefix).map(([k, v]) => [k, v instanceof Parameter ? v.data : v]);
+  }
+
+  /** Own parameters (registered, then found as properties) and buffers, then children's; each object once. */
+  private stateItems(prefix: string, seen: Set<unknown> = new Set()): [string, Parameter | Tensor][] {
+    const out: [string, Parameter | Tensor][] = [];
+    if (seen.has(this)) return out;
+    seen.add(this);
+    const own = (name: string, v: Parameter | Tensor): void => {
+      if (seen.has(v)) return;
+      seen.add(v);
+      out.push([prefix + name, v]);
+    };
+    for (const p of this.ownParams) own(p.name, p);
+    for (const key of Object.keys(this)) {
+      const v = (this as unknown as Record<string, unknown>)[key];
+      if (v instanceof Parameter) own(key, v);
+    }
+    for (const [name, t] of this.ownBuffers) own(name, t);
+    for (const [name, child] of this.children()) out.push(...child.stateItems(`${prefix}${name}.`, seen));
     return out;
   }
 
-  /** Frees every tensor this module owns (parameters, buffers, activations). Using it afterwards throws. */
-  dispose(): void {
-    this.checkLive("dispose");
-    for (const p of this.ownParams) p.dispose();
-    for (const [, t] of this.ownBuffers) if (!t.isDisposed) t.dispose();
-    this.releaseActivations();
-    // A child disposed on its own earlier is skipped, not an error: the tree still gets freed.
-    for (const [, child] of this.children()) if (!child.disposed) child.dispose();
-    this.disposed = true;
+  /**
+   * Output shape of every direct child for ONE sample of shape `inputShape` (no batch
+   * dimension), with parameter counts and FLOPs (Sequential infers shapes; other modules run
+   * one eval-mode forward under noGrad on zeros).
+   */
+  summary(inputShape: readonly number[]): Summary {
+    const traced = this.traceShapes([1, ...inputShape]);
+    const rows: SummaryRow[] = [];
+    let totalFlops = 0;
+    for (const [name, child] of this.children()) {
+      const calls = traced.calls.get(child);
+      if (calls === undefined) continue;
+      const flops = child.flops(calls.input);
+      rows.push({ name, type: child.type, outputShape: calls.output.slice(1), params: child.numParameters(), flops });
+      totalFlops += flops;
+    }
+    const totalParams = this.numParameters();
+    let totalBuffers = 0;
+    for (const b of this.buffers()) totalBuffers += b.size;
+    const table = formatSummary(inputShape, rows, totalParams, totalBuffers, totalFlops);
+    return { inputShape: [...inputShape], rows, outputShape: traced.out.slice(1), totalParams, totalBuffers, totalFlops, table };
   }
 
-  /** Frees the per-shape activation/gradient/scratch buffers (subclasses extend). */
+  /** Runs one eval-mode forward under noGrad on zeros, noting each direct child's first input and output shape. */
+  private traceShapes(inputShape: readonly number[]): { out: number[]; calls: Map<Module, { input: number[]; output: number[] }> } {
+    const x = this.engine.zeros(inputShape);
+    const modes = this.modules().map((m) => [m, m.training] as const);
+    const calls = new Map<Module, { input: number[]; output: number[] }>();
+    const children = new Set(this.children().map(([, c]) => c));
+    this.eval();
+    try {
+      const out = noGrad(() => this.forward(x));
+      for (const c of children) {
+        if (c.lastOut !== null && c.lastIn !== null && c.fwdPlan === tapeOf(this.engine).infer) {
+          calls.set(c, { input: [...c.lastIn.shape], output: [...c.lastOut.shape] });
+        }
+      }
+      return { out: [...out.shape], calls };
+    } finally {
+      for (const [m, t] of modes) m.training = t;
+      x.dispose();
+    }
+  }
+
+  /** Frees every tensor this module owns (parameters, buffers) and its children's. Using it afterwards throws. */
+  dispose(): void {
+    this.checkLive("dispose");
+    const tree = this.modules();
+    // A child disposed on its own earlier is skipped, not an error: the tree still gets freed.
+    for (const [, v] of this.stateItems("")) {
+      if (v instanceof Parameter) v.dispose();
+      else if (!v.isDisposed) v.dispose();
+    }
+    for (const m of tree) {
+      if (!m.disposed) m.releaseActivations();
+      m.disposed = true;
+    }
+    // The engine's step buffers hold this module's tensors as inputs; free them too (the next
+    // forward of any other module re-plans once), so dispose() leaves nothing of this module behind.
+    if (!this.engine.isDisposed) tapeOf(this.engine).clear();
+  }
+
+  /** Frees what the module keeps between calls (the old loop's dx buffer; subclasses extend). */
   protected releaseActivations(): void {
-    if (this.out !== null && !this.out.isDisposed) this.out.dispose();
-    this.out = null;
+    if (this.dxBuffer !== null && !this.dxBuffer.isDisposed) this.dxBuffer.dispose();
+    this.dxBuffer = null;
+    this.lastIn = null;
+    this.lastOut = null;
+    this.checkedShape = null;
   }
 
   /** Registers a parameter of the given shape (data uninitialised, grad zero). */
@@ -356,7 +493,22 @@ export abstract class Module {
       throw new SimdnetError(`${this.type} ${what}: expected a tensor of the module's engine (${this.engine.backend}), got a tensor of another engine (${x.engine.backend})`);
     }
     if (x.isDisposed) throw new SimdnetError(`${this.type} ${what}: expected a live tensor, got a disposed tensor`);
-    if (x.dtype !== "float32") fail(`${this.type} ${what} dtype`, '"float32"', x.dtype);
+    const dtype = what === "input" ? this.inputDtype() : "float32";
+    if (x.dtype !== dtype) fail(`${this.type} ${what} dtype`, `"${dtype}"`, x.dtype);
+  }
+
+  /** The dtype forward takes: float32, int32 for index inputs (Embedding, or a Sequential starting with one). */
+  inputDtype(): DType {
+    return "float32";
+  }
+
+  /** checkTensor plus outputShape's shape check, the latter once per new input shape (cheap on the hot path). */
+  protected checkInput(x: Tensor): void {
+    this.checkTensor("input", x);
+    if (this.checkedShape === null || !sameShape(this.checkedShape, x.shape)) {
+      this.outputShape(x.shape);
+      this.checkedShape = [...x.shape];
+    }
   }
 }
 

@@ -1,34 +1,10 @@
 import { fail } from "../errors.js";
 import { shapeSize } from "../backend/shapes.js";
-import type { Tensor } from "../tensor.js";
+import type { DType, Tensor } from "../tensor.js";
 import { failText, Module, sameShape, type ModuleConfig } from "./module.js";
+import { formatSummary, type Summary, type SummaryRow } from "./summary.js";
 
-/** One row of {@link Sequential.summary}. */
-export interface SummaryRow {
-  /** Child name ("0", "1", …), the PyTorch state-dict prefix. */
-  name: string;
-  /** Layer class ("Conv2d"). */
-  type: string;
-  /** Output shape of ONE sample (no batch dimension), e.g. [8, 28, 28]. */
-  outputShape: number[];
-  /** Trainable parameters of the layer. */
-  params: number;
-  /** Floating-point operations of one forward pass on one sample (a multiply-add counts 2). */
-  flops: number;
-}
-
-/** The result of {@link Sequential.summary}: rows, totals, and `table` (printable text). */
-export interface Summary {
-  inputShape: number[];
-  rows: SummaryRow[];
-  outputShape: number[];
-  totalParams: number;
-  /** Values of non-trainable buffers (BatchNorm running statistics). */
-  totalBuffers: number;
-  totalFlops: number;
-  /** A fixed-width table of the rows and totals, ready to print. */
-  table: string;
-}
+export type { Summary, SummaryRow };
 
 /**
  * A chain of modules (PyTorch nn.Sequential): forward runs them in order, backward in reverse.
@@ -37,10 +13,9 @@ export interface Summary {
  * layer: `Sequential layer 3 (Linear) input shape: expected [N, 800], got [32, 512]`.
  */
 export class Sequential extends Module {
-  readonly type = "Sequential";
+  override readonly type = "Sequential";
   /** The layers, in order (use add() to append). */
   readonly layers: Module[] = [];
-  private checkedShape: readonly number[] | null = null;
 
   /** `new Sequential(a, b, c)` or `new Sequential([a, b, c])`. All layers must share one engine. */
   constructor(...layers: (Module | Module[])[]) {
@@ -76,11 +51,15 @@ export class Sequential extends Module {
     return this.layers.length;
   }
 
+  override inputDtype(): DType {
+    return this.layers.length > 0 ? this.layers[0]!.inputDtype() : "float32";
+  }
+
   override children(): [string, Module][] {
     return this.layers.map((l, i) => [String(i), l]);
   }
 
-  outputShape(inputShape: readonly number[], where: string = this.type): number[] {
+  override outputShape(inputShape: readonly number[], where: string = this.type): number[] {
     let shape: readonly number[] = inputShape;
     for (let i = 0; i < this.layers.length; i++) {
       const layer = this.layers[i]!;
@@ -100,42 +79,17 @@ export class Sequential extends Module {
   }
 
   forward(x: Tensor): Tensor {
-    this.checkTensor("input", x);
-    if (this.checkedShape === null || !sameShape(this.checkedShape, x.shape)) {
-      this.outputShape(x.shape);
-      this.checkedShape = [...x.shape];
-    }
+    this.checkInput(x);
     let h = x;
     for (let i = 0; i < this.layers.length; i++) h = this.layers[i]!.forward(h);
-    this.out = null;
-    this.last = h;
     return h;
-  }
-
-  private last: Tensor | null = null;
-
-  /** Runs backward through every layer in reverse; the first layer skips dx when inputGrad is false. */
-  backward(dy: Tensor): Tensor {
-    this.checkLive("backward");
-    let g = dy;
-    if (this.layers.length > 0) this.layers[0]!.inputGrad = this.inputGrad;
-    for (let i = this.layers.length - 1; i >= 0; i--) g = this.layers[i]!.backward(g);
-    return g;
-  }
-
-  override get output(): Tensor | null {
-    return this.last;
-  }
-
-  protected override releaseActivations(): void {
-    this.last = null;
   }
 
   /**
    * Per-layer output shapes, parameter counts and FLOPs for ONE sample of shape `inputShape`
    * (no batch dimension, like torchsummary): e.g. summary([3, 32, 32]).
    */
-  summary(inputShape: readonly number[]): Summary {
+  override summary(inputShape: readonly number[]): Summary {
     this.checkLive("summary");
     shapeSize("summary inputShape", inputShape);
     let shape: number[] = [1, ...inputShape];
@@ -156,31 +110,8 @@ export class Sequential extends Module {
     return { inputShape: [...inputShape], rows, outputShape: shape.slice(1), totalParams, totalBuffers, totalFlops, table };
   }
 
-  config(): ModuleConfig {
+  override config(): ModuleConfig {
     this.checkLive("config");
     return { type: this.type, layers: this.layers.map((l) => l.config()) };
   }
-}
-
-/** Thousands separators: 1234567 → "1,234,567". */
-function group(n: number): string {
-  return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ",");
-}
-
-function formatSummary(inputShape: readonly number[], rows: SummaryRow[], params: number, buffers: number, flops: number): string {
-  const head = ["Layer (type)", "Output shape", "Params", "FLOPs"];
-  const body = rows.map((r) => [`${r.name} (${r.type})`, `[${r.outputShape.join(", ")}]`, group(r.params), group(r.flops)]);
-  const widths = head.map((h, c) => Math.max(h.length, ...body.map((r) => r[c]!.length)));
-  const line = (cells: string[]) => cells.map((s, c) => (c >= 2 ? s.padStart(widths[c]!) : s.padEnd(widths[c]!))).join("  ");
-  const total = widths.reduce((a, b) => a + b, 0) + 2 * (widths.length - 1);
-  return [
-    `Input shape: [${inputShape.join(", ")}] (one sample)`,
-    line(head),
-    "=".repeat(total),
-    ...body.map(line),
-    "=".repeat(total),
-    `Total params: ${group(params)}`,
-    `Non-trainable buffer values: ${group(buffers)}`,
-    `FLOPs per sample (multiply-add = 2): ${group(flops)}`,
-  ].join("\n");
 }

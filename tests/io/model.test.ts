@@ -22,7 +22,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const seq = (...layers: ModuleConfig[]): ModuleConfig => ({ type: "Sequential", layers });
 
 /** One case per layer type: a config with non-default options and an input shape it accepts. */
-const LAYER_CASES: { config: ModuleConfig; input: number[] }[] = [
+const LAYER_CASES: { config: ModuleConfig; input: number[]; indices?: number }[] = [
   { config: { type: "Linear", inFeatures: 5, outFeatures: 3 }, input: [2, 5] },
   { config: { type: "Linear", inFeatures: 4, outFeatures: 7, bias: false }, input: [3, 4] },
   { config: { type: "Conv2d", inChannels: 2, outChannels: 3, kernelSize: 3, stride: 2, padding: 1, dilation: 1 }, input: [2, 2, 7, 7] },
@@ -41,6 +41,10 @@ const LAYER_CASES: { config: ModuleConfig; input: number[] }[] = [
   { config: { type: "Tanh" }, input: [2, 5] },
   { config: { type: "Softmax", dim: 1 }, input: [2, 5] },
   { config: { type: "LogSoftmax" }, input: [2, 5] },
+  { config: { type: "GELU" }, input: [2, 5] },
+  { config: { type: "LayerNorm", normalizedShape: [5], eps: 1e-4, elementwiseAffine: true }, input: [2, 5] },
+  { config: { type: "Embedding", numEmbeddings: 7, embeddingDim: 3 }, input: [2, 4], indices: 7 },
+  { config: { type: "ResidualBlock", inChannels: 2, outChannels: 3, stride: 2 }, input: [2, 2, 5, 5] },
 ];
 
 /** Puts random values into every parameter and buffer (running_var > 0 so eval forward is defined). */
@@ -59,8 +63,9 @@ function snapshot(model: Module): [string, number[], number[]][] {
   return [...model.stateDict()].map(([k, t]) => [k, t.shape, Array.from(t.data)]);
 }
 
-function forwardEval(model: Module, input: number[], seed: number): Float32Array {
-  const x = js.tensor(new TestRandom(seed).floats(input.reduce((a, b) => a * b, 1)), input);
+function forwardEval(model: Module, input: number[], seed: number, indices?: number): Float32Array {
+  const n = input.reduce((a, b) => a * b, 1);
+  const x = indices === undefined ? js.tensor(new TestRandom(seed).floats(n), input) : js.tensor(new TestRandom(seed).ints(n, 0, indices - 1), input, "int32");
   model.eval();
   const y = model.forward(x).f32.slice();
   x.dispose();
@@ -78,12 +83,12 @@ describe("round trip of every layer type (folder and bytes)", () => {
     expect([...MODULE_TYPES].sort()).toEqual([...covered].sort());
   });
 
-  for (const [i, { config, input }] of LAYER_CASES.entries()) {
+  for (const [i, { config, input, indices }] of LAYER_CASES.entries()) {
     it(`${config.type} ${JSON.stringify(config)}`, () => {
       const model = build(seq(config));
       randomize(model, 100 + i);
       const before = snapshot(model);
-      const y = forwardEval(model, input, 200 + i);
+      const y = forwardEval(model, input, 200 + i, indices);
       const folder = join(dir, `layer-${i}`);
       saveModel(model, folder, { inputShape: input.slice(1), extra: { note: "round trip" } });
 
@@ -93,7 +98,7 @@ describe("round trip of every layer type (folder and bytes)", () => {
       expect(loaded.description.extra).toEqual({ note: "round trip" });
       // Bit-exact: F32 values are stored as they are, so the loaded model is the same function.
       expect(snapshot(loaded.module)).toEqual(before);
-      expect(Array.from(forwardEval(loaded.module, input, 200 + i))).toEqual(Array.from(y));
+      expect(Array.from(forwardEval(loaded.module, input, 200 + i, indices))).toEqual(Array.from(y));
 
       const fromBytes = modelFromBytes(modelToBytes(model, describeModel(model, input.slice(1))), { engine: js });
       expect(fromBytes.module.config()).toEqual(model.config());

@@ -155,12 +155,13 @@ describe("exportOnnx runs in ONNX Runtime with simdnet's outputs", () => {
 });
 
 describe("exportOnnx errors", () => {
+  // Migration (issue 9): type, backward, outputShape and config are concrete in Module now, so they take `override`.
   class Swish extends Module {
-    readonly type = "Swish";
+    override readonly type = "Swish";
     forward(): never { throw new Error("unused"); }
-    backward(): never { throw new Error("unused"); }
-    outputShape(s: readonly number[]): number[] { return [...s]; }
-    config() { return { type: this.type }; }
+    override backward(): never { throw new Error("unused"); }
+    override outputShape(s: readonly number[]): number[] { return [...s]; }
+    override config() { return { type: this.type }; }
   }
 
   it("a layer type without an exporter names the layer and the known types, and registering one fixes it", async () => {
