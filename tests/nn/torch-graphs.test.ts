@@ -30,8 +30,8 @@ class Block extends Module {
   conv1: Conv2d; bn1: BatchNorm2d; conv2: Conv2d; bn2: BatchNorm2d;
   constructor(engine: Engine, c: number) {
     super({ engine });
-    this.conv1 = new Conv2d(c, c, 3, { padding: 1, engine }); this.bn1 = new BatchNorm2d(c, { engine });
-    this.conv2 = new Conv2d(c, c, 3, { padding: 1, engine }); this.bn2 = new BatchNorm2d(c, { engine });
+    this.conv1 = new Conv2d(c, c, 3, { padding: 1, bias: false, engine }); this.bn1 = new BatchNorm2d(c, { engine });
+    this.conv2 = new Conv2d(c, c, 3, { padding: 1, bias: false, engine }); this.bn2 = new BatchNorm2d(c, { engine });
   }
   forward(x: Tensor): Tensor {
     return relu(add(this.bn2.forward(this.conv2.forward(relu(this.bn1.forward(this.conv1.forward(x))))), x));
