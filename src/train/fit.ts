@@ -478,6 +478,8 @@ async function trainLoop(plan: FitPlan): Promise<History> {
     slots.reserveFor(train.n, batchSize, plan.dropLast);
     if (val !== null) valSlots!.reserveFor(val.n, batchSize);
     reseedDropout(model, plan.seed);
+    // Counted across epochs: epochs shorter than yieldEvery must still let an abort message in.
+    let lastYield = now();
     for (const c of callbacks) await c.onTrainBegin?.(state);
     for (let epoch = 1; epoch <= epochs && !state.stopTraining && !aborted(); epoch++) {
       model.train();
@@ -490,7 +492,6 @@ async function trainLoop(plan: FitPlan): Promise<History> {
       state.epochAccuracy = wantAccuracy ? 0 : Number.NaN;
       for (const c of callbacks) await c.onEpochBegin?.(state);
       const t0 = now();
-      let lastYield = t0;
       let lastReport = t0;
       let reportedAt = 0;
       const lr = optimizer.lr;

@@ -18,6 +18,20 @@ function net(seed: number): Model {
 const ds = makeMoons(200, 0.1, { rng: 3 });
 
 describe("fit signal", () => {
+  it("yields every yieldEvery ms across epochs shorter than that, so an abort from a timer gets in", async () => {
+    // Epochs of 4 tiny batches take well under the 5 ms period: counting it per epoch never yielded
+    // (fitInWorker trained all 100 000 epochs of a Chromium test before it saw the abort message).
+    const model = net(2);
+    const small = makeMoons(8, 0.1, { rng: 1 });
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 30);
+    const h = await fit(model, small.x, small.y, {
+      epochs: 1_000_000, batchSize: 2, optimizer: new SGD(model, { lr: 0.01 }), signal: controller.signal, yieldEvery: 5,
+    });
+    expect(h.stopped?.reason).toBe("aborted");
+    expect(h.epochs.length).toBeLessThan(1_000_000);
+  });
+
   it("stops after the batch during which it was aborted, keeps the weights, frees its buffers", async () => {
     const model = net(1);
     const controller = new AbortController();
