@@ -19,11 +19,11 @@ describe("fit keeps the JS heap flat (issue 11 item 10)", () => {
       // Warm-up: long samples get their cached views, and the loop gets optimised (the interpreter
       // boxes every float it reads, which is not what a training run sees).
       let sum = 0;
-      for (let e = 0; e < 40; e++) for (const batch of loader) sum += batch.x[0]!;
-      // The least of five rounds: on a loaded machine the optimised code may arrive late (V8
+      for (let e = 0; e < 200; e++) for (const batch of loader) sum += batch.x[0]!;
+      // The least of ten rounds: on a loaded machine the optimised code may arrive late (V8
       // compiles in the background), and unoptimised code only adds allocations.
       let allocated = Infinity;
-      for (let round = 0; round < 5; round++) {
+      for (let round = 0; round < 10; round++) {
         gc();
         const before = process.memoryUsage().heapUsed;
         for (let e = 0; e < 4; e++) for (const batch of loader) sum += batch.x[0]!;
@@ -51,7 +51,7 @@ describe("fit keeps the JS heap flat (issue 11 item 10)", () => {
     // per-step loss figures fit stores in its state, short-lived and collected young.
     const probe = {
       onBatchEnd(state: TrainState) {
-        if (state.epoch !== 2) return;
+        if (state.epoch !== 8) return; // after V8 has optimised the loop (Node 24 tiers up around epoch 3–4)
         if (state.batch === 500) {
           gc();
           window.push(process.memoryUsage().heapUsed);
@@ -62,8 +62,14 @@ describe("fit keeps the JS heap flat (issue 11 item 10)", () => {
         afterGc.push(process.memoryUsage().heapUsed);
       },
     };
-    await model.fit(x, y, { epochs: 6, batchSize: 2, seed: 1, optimizer, callbacks: [probe] });
+    await model.fit(x, y, { epochs: 10, batchSize: 2, seed: 1, optimizer, callbacks: [probe] });
     expect(window[1]! - window[0]!, "bytes allocated by 1000 steps").toBeLessThan(160 * 1024);
-    expect(afterGc[5]! - afterGc[1]!, `heap after gc per epoch: ${afterGc.join(", ")}`).toBeLessThan(64 * 1024);
+    // Retained growth as a trend, not one reading: the heap after gc wanders by up to ~150 KB at
+    // single epochs (V8 tiering up on Node 24 at epoch 3–4, a one-off step at epoch 10 on Node 20)
+    // without a trend. The median of epochs 7–10 over the median of epochs 4–6 stays within 64 KB,
+    // which a leak of ≥ 20 KB per epoch would exceed (a view per sample retained: ~400 KB per epoch).
+    const median = (v: number[]): number => { const s = [...v].sort((a, b) => a - b); return (s[(s.length - 1) >> 1]! + s[s.length >> 1]!) / 2; };
+    const growth = median(afterGc.slice(6)) - median(afterGc.slice(3, 6));
+    expect(growth, `heap after gc per epoch: ${afterGc.join(", ")}`).toBeLessThan(64 * 1024);
   });
 });
