@@ -5,6 +5,20 @@ import type { Tensor } from "../../src/tensor.js";
 import { TestRandom } from "../helpers/random.js";
 
 /**
+ * (L(x + eps·e_i) − L(x − eps·e_i)) / 2eps, restoring x[i]. Reads `t.f32` afresh each time: L may
+ * grow the memory, which replaces the view.
+ */
+export function centralDifference(t: { f32: Float32Array }, i: number, eps: number, L: () => number): number {
+  const keep = t.f32[i]!;
+  t.f32[i] = keep + eps;
+  const lp = L();
+  t.f32[i] = keep - eps;
+  const lm = L();
+  t.f32[i] = keep;
+  return (lp - lm) / (2 * eps);
+}
+
+/**
  * Tolerance of the finite-difference checks. Everything runs in f32 (the kernels), the scalar
  * objective is summed in f64 from f32 outputs. With a step eps the central difference has a
  * truncation error O(eps²·f''') and a rounding error ≈ |L|·2^-24·√terms / eps; eps = 1e-2 on
@@ -73,26 +87,14 @@ export function gradCheck(engine: Engine, module: Module, shape: number[], xValu
   const L = () => dot(fwd(), r);
   const xs = x.f32;
   for (const i of probe(x.size, options.samples ?? 40, rnd)) {
-    const keep = x.f32[i]!;
-    x.f32[i] = keep + eps;
-    const lp = L();
-    x.f32[i] = keep - eps;
-    const lm = L();
-    x.f32[i] = keep;
-    const p = compare(`dx[${i}]`, dx[i]!, (lp - lm) / (2 * eps), tol);
+    const p = compare(`dx[${i}]`, dx[i]!, centralDifference(x, i, eps, L), tol);
     if (p) problems.push(p);
   }
   void xs;
   for (const [name, param] of module.namedParameters()) {
     const g = param.grad.toArray() as Float32Array;
     for (const i of probe(param.size, options.samples ?? 40, rnd)) {
-      const keep = param.data.f32[i]!;
-      param.data.f32[i] = keep + eps;
-      const lp = L();
-      param.data.f32[i] = keep - eps;
-      const lm = L();
-      param.data.f32[i] = keep;
-      const p = compare(`${name}[${i}]`, g[i]!, (lp - lm) / (2 * eps), tol);
+      const p = compare(`${name}[${i}]`, g[i]!, centralDifference(param.data, i, eps, L), tol);
       if (p) problems.push(p);
     }
   }
@@ -110,13 +112,7 @@ export function lossGradCheck(engine: Engine, loss: Loss, input: Tensor, target:
   const g = loss.backward().toArray() as Float32Array;
   const problems: string[] = [];
   for (const i of probe(input.size, options.samples ?? 60, rnd)) {
-    const keep = input.f32[i]!;
-    input.f32[i] = keep + eps;
-    const lp = loss.forward(input, target);
-    input.f32[i] = keep - eps;
-    const lm = loss.forward(input, target);
-    input.f32[i] = keep;
-    const p = compare(`dinput[${i}]`, g[i]!, (lp - lm) / (2 * eps), tol);
+    const p = compare(`dinput[${i}]`, g[i]!, centralDifference(input, i, eps, () => loss.forward(input, target)), tol);
     if (p) problems.push(p);
   }
   void engine;

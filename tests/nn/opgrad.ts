@@ -1,7 +1,7 @@
 import type { Engine } from "../../src/engine.js";
 import { mul, noGrad, sum } from "../../src/autograd/functional.js";
 import type { Tensor } from "../../src/tensor.js";
-import { GRAD_TOL } from "./gradcheck.js";
+import { centralDifference, GRAD_TOL } from "./gradcheck.js";
 import { TestRandom } from "../helpers/random.js";
 
 /** One differentiable input of an operation check. */
@@ -46,13 +46,7 @@ export function opGradCheck(
     const n = x.size;
     const probes = n <= (options.samples ?? 30) ? [...Array(n).keys()] : Array.from({ length: options.samples ?? 30 }, () => rnd.int(0, n - 1));
     for (const i of probes) {
-      const keep = x.f32[i]!;
-      x.f32[i] = keep + eps;
-      const lp = L();
-      x.f32[i] = keep - eps;
-      const lm = L();
-      x.f32[i] = keep;
-      const numeric = (lp - lm) / (2 * eps);
+      const numeric = centralDifference(x, i, eps, L);
       const analytic = grads[k]![i]!;
       if (Math.abs(analytic - numeric) > tol.atol + tol.rtol * Math.max(Math.abs(analytic), Math.abs(numeric))) {
         problems.push(`input ${k}[${i}]: analytic ${analytic}, numeric ${numeric}`);
